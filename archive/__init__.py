@@ -1,0 +1,1 @@
+"""The archive: turn uploaded documents into articles and keep them durably."""

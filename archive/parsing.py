@@ -1,0 +1,227 @@
+"""One entry point from uploaded bytes to article drafts: :func:`parse_document`.
+
+It detects the format (plain text, JSON, JSON Lines, HTML), decodes, extracts
+metadata and cleans the text. A problem with the whole file raises a
+:class:`~archive.errors.ParseError`; a problem with one article of a batch
+(a bad JSON line) becomes a ParseError *item*, so the good ones are kept.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from archive import metadata
+from archive.decoding import decode_bytes
+from archive.errors import InvalidDate, MalformedJSON, ParseError, UnsupportedFormat
+from archive.model import ArticleDraft, DocumentFormat, PartialDate
+
+__all__ = ["Overrides", "ParsedDocument", "detect_format", "parse_document"]
+
+_TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
+_JSON_SUFFIXES = {".json"}
+_JSONL_SUFFIXES = {".jsonl", ".ndjson", ".jsonlines"}
+_HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
+_CONTENT_TYPES = {
+    "text/plain": DocumentFormat.TEXT,
+    "application/json": DocumentFormat.JSON,
+    "application/x-ndjson": DocumentFormat.JSONL,
+    "application/jsonl": DocumentFormat.JSONL,
+    "application/x-jsonlines": DocumentFormat.JSONL,
+    "text/html": DocumentFormat.HTML,
+    "application/xhtml+xml": DocumentFormat.HTML,
+}
+CONTENT_TYPE_OF = {
+    DocumentFormat.TEXT: "text/plain; charset=utf-8",
+    DocumentFormat.JSON: "application/json",
+    DocumentFormat.JSONL: "application/json",
+    DocumentFormat.HTML: "text/html; charset=utf-8",
+}
+# Container keys under which exports put their list of articles.
+_LIST_KEYS = ("articles", "items", "data", "results", "documents", "docs")
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Metadata an uploader states; it wins over anything extraction finds."""
+
+    title: str | None = None
+    outlet: str | None = None
+    date: PartialDate | None = None
+    url: str | None = None
+
+
+@dataclass
+class ParsedDocument:
+    format: DocumentFormat
+    encoding: str | None
+    items: list[ArticleDraft | ParseError] = field(default_factory=list)
+
+    @property
+    def drafts(self) -> list[ArticleDraft]:
+        return [item for item in self.items if isinstance(item, ArticleDraft)]
+
+    @property
+    def errors(self) -> list[ParseError]:
+        return [item for item in self.items if isinstance(item, ParseError)]
+
+
+def parse_document(
+    data: bytes,
+    filename: str | None = None,
+    *,
+    content_type: str | None = None,
+    overrides: Overrides | None = None,
+) -> ParsedDocument:
+    """Parse an uploaded document into article drafts.
+
+    ``filename`` is only a hint (and the name errors are reported under); the
+    content decides. Raises a ParseError subclass when nothing in it can
+    become an article.
+    """
+    decoded = decode_bytes(data, source=filename)
+    fmt = detect_format(decoded.text, filename, content_type)
+    overrides = overrides or Overrides()
+    doc = ParsedDocument(format=fmt, encoding=decoded.encoding)
+    if fmt is DocumentFormat.TEXT:
+        doc.items.append(
+            metadata.draft_from_text(decoded.text, data, filename, decoded.encoding, overrides)
+        )
+    elif fmt is DocumentFormat.HTML:
+        doc.items.append(
+            metadata.draft_from_html(decoded.text, data, filename, decoded.encoding, overrides)
+        )
+    elif fmt is DocumentFormat.JSONL:
+        doc.items.extend(_parse_jsonl(decoded.text, filename, overrides))
+    else:
+        doc.items.extend(_parse_json(decoded.text, data, filename, overrides))
+    return doc
+
+
+def detect_format(text: str, filename: str | None, content_type: str | None) -> DocumentFormat:
+    """Decide the format from the content, using the name and type as tie-breakers."""
+    head = text.lstrip()[:2048]
+    lowered = head.lower()
+    suffix = _suffix(filename)
+    declared = _CONTENT_TYPES.get((content_type or "").split(";")[0].strip().lower())
+    if content_type and declared is None and not content_type.startswith(
+        ("text/", "application/octet-stream", "multipart/")
+    ):
+        raise UnsupportedFormat(
+            f"the type {content_type.split(';')[0]!r} is not supported; upload plain "
+            "text, JSON, JSON Lines or HTML",
+            source=filename,
+        )
+    if head.startswith(("{", "[")):
+        if suffix in _JSONL_SUFFIXES or declared is DocumentFormat.JSONL:
+            return DocumentFormat.JSONL
+        if head.startswith("{") and _looks_like_jsonl(text):
+            return DocumentFormat.JSONL
+        return DocumentFormat.JSON
+    if lowered.startswith(("<!doctype html", "<html", "<?xml", "<head", "<body", "<article")):
+        return DocumentFormat.HTML
+    if (suffix in _HTML_SUFFIXES or declared is DocumentFormat.HTML) and "<" in head:
+        return DocumentFormat.HTML
+    if suffix in _JSON_SUFFIXES | _JSONL_SUFFIXES:
+        raise MalformedJSON("is named as JSON but does not start with { or [", source=filename)
+    return DocumentFormat.TEXT
+
+
+def _suffix(filename: str | None) -> str:
+    if not filename or "." not in filename.rsplit("/", 1)[-1]:
+        return ""
+    return "." + filename.rsplit(".", 1)[-1].lower()
+
+
+def _looks_like_jsonl(text: str) -> bool:
+    """Several lines, the first a complete JSON object of its own."""
+    lines = [line for line in text.splitlines()[:3] if line.strip()]
+    if len(lines) < 2:
+        return False
+    try:
+        return isinstance(json.loads(lines[0]), dict)
+    except ValueError:
+        return False
+
+
+def _parse_json(text: str, data: bytes, filename: str | None, overrides: Overrides) -> list[
+    ArticleDraft | ParseError
+]:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise MalformedJSON(
+            f"is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
+            source=filename,
+        ) from None
+    except RecursionError:
+        raise MalformedJSON("is JSON nested too deeply to read", source=filename) from None
+    records = _records(value, filename)
+    items: list[ArticleDraft | ParseError] = []
+    single = len(records) == 1 and isinstance(value, dict)
+    for position, record in enumerate(records, start=1):
+        # A lone object keeps the file's own bytes; list members are re-serialised.
+        raw = data if single else None
+        where = None if single else position
+        items.append(_record_item(record, raw, filename, where, overrides, DocumentFormat.JSON))
+    return items
+
+
+def _records(value: Any, filename: str | None) -> list[Any]:
+    if isinstance(value, dict):
+        for key in _LIST_KEYS:
+            if isinstance(value.get(key), list):
+                return list(value[key])
+        return [value]
+    if isinstance(value, list):
+        if not value:
+            raise MalformedJSON("is an empty JSON list: there is no article in it", source=filename)
+        return value
+    raise MalformedJSON(
+        "holds a single JSON value; expected an article object or a list of them",
+        source=filename,
+    )
+
+
+def _parse_jsonl(text: str, filename: str | None, overrides: Overrides) -> Iterator[
+    ArticleDraft | ParseError
+]:
+    seen_any = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        seen_any = True
+        try:
+            record = json.loads(line)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+            yield MalformedJSON(f"is not valid JSON ({reason})", source=filename, line=number)
+            continue
+        raw = line.encode("utf-8")
+        yield _record_item(record, raw, filename, number, overrides, DocumentFormat.JSONL)
+    if not seen_any:
+        raise MalformedJSON("holds no JSON lines", source=filename)
+
+
+def _record_item(
+    record: Any,
+    raw: bytes | None,
+    filename: str | None,
+    line: int | None,
+    overrides: Overrides,
+    fmt: DocumentFormat,
+) -> ArticleDraft | ParseError:
+    if not isinstance(record, dict):
+        return MalformedJSON(
+            f"is a JSON {type(record).__name__}, not an article object", source=filename, line=line
+        )
+    if raw is None:
+        raw = json.dumps(record, ensure_ascii=False).encode("utf-8")
+    try:
+        return metadata.draft_from_record(record, raw, filename, fmt, overrides)
+    except ParseError as exc:
+        return type(exc)(exc.reason, source=filename, line=line)
+    except InvalidDate as exc:
+        return MalformedJSON(str(exc), source=filename, line=line)

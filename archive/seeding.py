@@ -1,0 +1,26 @@
+"""The bundled demo corpus: the five sample articles the user gave us."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from archive.parsing import parse_document
+from archive.store import AddResult, ArchiveStore
+
+__all__ = ["sample_files", "seed_samples"]
+
+
+def sample_files() -> list[tuple[str, bytes]]:
+    """(file name, bytes) of every bundled sample, in name order."""
+    folder = resources.files("archive") / "samples"
+    return sorted(
+        (entry.name, entry.read_bytes()) for entry in folder.iterdir() if entry.name.endswith(".txt")
+    )
+
+
+def seed_samples(store: ArchiveStore) -> list[AddResult]:
+    """Store the samples (idempotent: a second call reports duplicates)."""
+    drafts = []
+    for name, data in sample_files():
+        drafts.extend(parse_document(data, name).drafts)
+    return store.add_many(drafts)

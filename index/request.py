@@ -1,0 +1,86 @@
+"""What a search asks for and what it answers: the index package's public types.
+
+These are plain data, free of Whoosh, so ``web/`` can build requests and
+render responses without knowing how the index works.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from archive.model import PartialDate
+
+__all__ = ["FacetValue", "Facets", "Hit", "IndexStatus", "SearchRequest", "SearchResponse", "Sort"]
+
+
+class Sort(StrEnum):
+    RELEVANCE = "relevance"
+    NEWEST = "newest"
+    OLDEST = "oldest"
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """A search: query text, filters, order and page (pages count from 1).
+
+    An empty ``query`` lists every article that passes the filters. ``date_from``
+    and ``date_to`` are inclusive and may be a year, a month or a day; an
+    article known only to its month matches every range that overlaps that month.
+    """
+
+    query: str = ""
+    outlets: tuple[str, ...] = ()
+    date_from: PartialDate | None = None
+    date_to: PartialDate | None = None
+    sort: Sort = Sort.RELEVANCE
+    page: int = 1
+    size: int = 20
+    # Whether to compute facets and snippets; exports switch both off.
+    facets: bool = True
+    snippets: bool = True
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    title: str
+    outlet: str
+    date: PartialDate | None
+    url: str | None
+    snippet: str  # HTML-safe: matched words in <mark>, everything else escaped
+    score: float | None  # None when sorted by date or listing without a query
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    count: int
+    selected: bool
+
+
+@dataclass(frozen=True)
+class Facets:
+    outlet: list[FacetValue] = field(default_factory=list)
+    year: list[FacetValue] = field(default_factory=list)
+    month: list[FacetValue] = field(default_factory=list)  # values "YYYY-MM"
+
+
+@dataclass(frozen=True)
+class SearchResponse:
+    total: int
+    page: int
+    size: int
+    hits: list[Hit]
+    facets: Facets
+    suggestion: str | None
+    took_ms: float
+    timed_out: bool = False  # True when the time limit cut collection short
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    store_count: int
+    index_count: int
+    in_step: bool
+    pending: int  # articles stored but not yet searchable

@@ -1,0 +1,178 @@
+"""The ``pressearchiv`` command: ingest, reindex, serve and search.
+
+Flags override ``PRESSEARCHIV_*`` environment variables, which override the
+defaults in :mod:`pressearchiv.settings`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pressearchiv.settings import Settings, SettingsError
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pressearchiv",
+        description="Searchable full-text archive for German-language news.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def with_data_dir(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        sub.add_argument(
+            "--data-dir", type=Path, help="archive folder (default ./data, or $PRESSEARCHIV_DATA_DIR)"
+        )
+        return sub
+
+    ingest = with_data_dir(commands.add_parser(
+        "ingest", help="store articles from files, folders or - (stdin)",
+        description="Parse and store articles. Accepts plain text, JSON, JSON Lines and HTML, "
+        "also compressed as .gz, .xz or .bz2. Folders are read recursively.",
+    ))
+    ingest.add_argument("paths", nargs="+", metavar="PATH", help="file, folder, or - for stdin")
+    ingest.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
+
+    with_data_dir(commands.add_parser("reindex", help="rebuild the search index from the archive"))
+
+    serve = with_data_dir(commands.add_parser("serve", help="run the web service"))
+    serve.add_argument("--host", help="interface to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default 8000)")
+
+    search = with_data_dir(commands.add_parser("search", help="search the archive from the shell"))
+    search.add_argument("query", nargs="*", help="query, e.g. Lawrow Genf or \"G20-Treffen\"")
+    search.add_argument("--size", type=int, default=10, help="number of hits (default 10)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings.from_env().with_overrides(
+            data_dir=args.data_dir,
+            host=getattr(args, "host", None),
+            port=getattr(args, "port", None),
+        )
+    except SettingsError as exc:
+        print(f"pressearchiv: {exc}", file=sys.stderr)
+        return 2
+    handlers = {"ingest": _ingest, "reindex": _reindex, "serve": _serve, "search": _search}
+    try:
+        return handlers[args.command](settings, args)
+    except KeyboardInterrupt:
+        print("\npressearchiv: interrupted; everything acknowledged so far is stored.",
+              file=sys.stderr)
+        return 130
+
+
+def _open_store(settings: Settings):  # type: ignore[no-untyped-def]
+    from archive.seeding import seed_samples
+    from archive.store import ArchiveStore
+
+    store = ArchiveStore.open(settings.data_dir)
+    if settings.seed_samples and store.count() == 0:
+        created = sum(r.created for r in seed_samples(store))
+        print(f"Seeded a new archive in {settings.data_dir} with {created} sample articles.",
+              file=sys.stderr)
+    return store
+
+
+def _ingest(settings: Settings, args: argparse.Namespace) -> int:
+    from archive.errors import StorageError
+    from archive.ingest import ingest_paths
+
+    store = _open_store(settings)
+    try:
+        report = ingest_paths(store, args.paths, progress=not args.no_progress)
+    except StorageError as exc:
+        print(f"pressearchiv: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    for rejection in report.rejected:
+        print(f"rejected: {rejection.source}: {rejection.reason}", file=sys.stderr)
+    print(report.summary())
+    if report.added:
+        _update_index(settings)
+    return 0 if report.added or report.duplicates or not report.rejected else 1
+
+
+def _update_index(settings: Settings) -> None:
+    """Index what was just stored, unless a running service holds the index."""
+    from archive.store import ArchiveStore
+    from index import IndexUnavailable, SearchIndex
+
+    store = ArchiveStore.open(settings.data_dir)
+    try:
+        index = SearchIndex.open(settings.index_dir, store, query_timeout=settings.query_timeout)
+    except IndexUnavailable as exc:
+        print(f"The index is busy ({exc}); a running service indexes the new articles "
+              "within a second.", file=sys.stderr)
+    else:
+        index.close()
+        print("The search index is up to date.", file=sys.stderr)
+    finally:
+        store.close()
+
+
+def _reindex(settings: Settings, args: argparse.Namespace) -> int:
+    from index import IndexUnavailable, rebuild_index
+
+    store = _open_store(settings)
+    try:
+        count = rebuild_index(settings.index_dir, store, progress=True)
+    except IndexUnavailable as exc:
+        print(f"pressearchiv: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    print(f"Indexed {count} articles into {settings.index_dir}.")
+    return 0
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    from web.server import serve
+
+    serve(settings)
+    return 0
+
+
+def _search(settings: Settings, args: argparse.Namespace) -> int:
+    import re
+
+    from index import IndexUnavailable, SearchIndex, SearchRequest, Sort
+    from index.errors import IndexError_
+
+    query = " ".join(args.query)
+    store = _open_store(settings)
+    try:
+        index = SearchIndex.open(settings.index_dir, store, query_timeout=settings.query_timeout)
+    except IndexUnavailable as exc:
+        print(f"pressearchiv: {exc}", file=sys.stderr)
+        store.close()
+        return 1
+    try:
+        sort = Sort.RELEVANCE if query.strip() else Sort.NEWEST
+        result = index.search(SearchRequest(query=query, sort=sort, size=max(1, args.size)))
+    except IndexError_ as exc:
+        print(f"pressearchiv: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        index.close()
+        store.close()
+    print(f"{result.total} Treffer ({result.took_ms:.0f} ms)")
+    if result.suggestion:
+        print(f"Meinten Sie: {result.suggestion}?")
+    for hit in result.hits:
+        date = hit.date.isoformat() if hit.date else "ohne Datum"
+        snippet = re.sub(r"</?mark>", "*", hit.snippet)
+        print(f"\n{hit.title}\n  {hit.outlet} · {date} · id {hit.id}\n  {snippet}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
