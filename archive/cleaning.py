@@ -81,9 +81,12 @@ def clean_text(text: str) -> str:
             continue
         if _is_prefix_of_next(stripped, lines, index):
             continue  # the caption printed twice, once with its credit glued on
-        if index == _first_content(lines) and _LEADING_CREDIT.match(stripped):
-            if not _looks_like_prose(_LEADING_CREDIT.sub("", stripped)):
-                continue  # "Credit/AP/dpa Caption without a full stop"
+        if (
+            index == _first_content(lines)
+            and _LEADING_CREDIT.match(stripped)
+            and not _looks_like_prose(_LEADING_CREDIT.sub("", stripped))
+        ):
+            continue  # "Credit/AP/dpa Caption without a full stop"
         kept.append(line)
     return normalise("\n".join(kept))
 

@@ -63,7 +63,7 @@ def iter_inputs(paths: Iterable[str]) -> Iterator[tuple[str, bytes | ParseError]
         if path.is_dir():
             files = sorted(
                 p for p in path.rglob("*")
-                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                if p.is_file() and not _hidden(p.relative_to(path))
             )
         elif path.exists():
             files = [path]
@@ -74,14 +74,22 @@ def iter_inputs(paths: Iterable[str]) -> Iterator[tuple[str, bytes | ParseError]
             yield str(file), _read(file)
 
 
+def _hidden(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts)
+
+
 def _read(path: Path) -> bytes | ParseError:
     try:
         data = path.read_bytes()
-        decompress = _DECOMPRESSORS.get(path.suffix.lower())
-        return decompress(data) if decompress else data
     except OSError as exc:
         return ParseError(f"cannot be read ({exc.strerror})", source=str(path))
+    decompress = _DECOMPRESSORS.get(path.suffix.lower())
+    if decompress is None:
+        return data
+    try:
+        return decompress(data)
     except (lzma.LZMAError, OSError, EOFError, ValueError) as exc:
+        # gzip's BadGzipFile is an OSError: it means bad content, not a bad disk.
         return ParseError(f"is not a valid compressed file ({exc})", source=str(path))
 
 

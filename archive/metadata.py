@@ -8,6 +8,7 @@ date). Nothing is invented that the input does not support.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from collections.abc import Mapping
@@ -98,13 +99,10 @@ def draft_from_html(
     if doc is None or not (doc.text or "").strip():
         raise NotAnArticle("is an HTML page without article text", source=filename)
     clean = _require_article(clean_text(doc.text), filename)
-    # trafilatura repeats the headline as the first line of the text.
     date, source = _given_date(overrides)
     if date is None and doc.date:
-        try:
+        with contextlib.suppress(InvalidDate):  # htmldate found something unusable
             date, source = PartialDate.parse(doc.date), DateSource.HTML
-        except InvalidDate:
-            pass
     if date is None:
         date, source = _text_date(clean)
     url = overrides.url or doc.url

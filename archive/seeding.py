@@ -14,7 +14,9 @@ def sample_files() -> list[tuple[str, bytes]]:
     """(file name, bytes) of every bundled sample, in name order."""
     folder = resources.files("archive") / "samples"
     return sorted(
-        (entry.name, entry.read_bytes()) for entry in folder.iterdir() if entry.name.endswith(".txt")
+        (entry.name, entry.read_bytes())
+        for entry in folder.iterdir()
+        if entry.name.endswith(".txt")
     )
 
 

@@ -25,7 +25,8 @@ def _parser() -> argparse.ArgumentParser:
 
     def with_data_dir(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
         sub.add_argument(
-            "--data-dir", type=Path, help="archive folder (default ./data, or $PRESSEARCHIV_DATA_DIR)"
+            "--data-dir", type=Path,
+            help="archive folder (default ./data, or $PRESSEARCHIV_DATA_DIR)",
         )
         return sub
 
@@ -142,6 +143,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _search(settings: Settings, args: argparse.Namespace) -> int:
+    import html
     import re
 
     from index import IndexUnavailable, SearchIndex, SearchRequest, Sort
@@ -169,7 +171,7 @@ def _search(settings: Settings, args: argparse.Namespace) -> int:
         print(f"Meinten Sie: {result.suggestion}?")
     for hit in result.hits:
         date = hit.date.isoformat() if hit.date else "ohne Datum"
-        snippet = re.sub(r"</?mark>", "*", hit.snippet)
+        snippet = html.unescape(re.sub(r"</?mark>", "*", hit.snippet))
         print(f"\n{hit.title}\n  {hit.outlet} · {date} · id {hit.id}\n  {snippet}")
     return 0
 

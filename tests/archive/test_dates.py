@@ -45,7 +45,8 @@ def test_partial_date_ranges() -> None:
     assert january.precision is DatePrecision.MONTH
     assert (january.start, january.end) == (date(2022, 1, 1), date(2022, 1, 31))
     assert (PartialDate(2024, 2).end) == date(2024, 2, 29)
-    assert (PartialDate(2022).start, PartialDate(2022).end) == (date(2022, 1, 1), date(2022, 12, 31))
+    year = PartialDate(2022)
+    assert (year.start, year.end) == (date(2022, 1, 1), date(2022, 12, 31))
     assert str(january) == "2022-01"
     assert str(PartialDate(2022, 1, 5)) == "2022-01-05"
 
@@ -63,7 +64,9 @@ def test_dateline_near_the_top() -> None:
 
 
 def test_dates_deep_in_the_body_are_ignored() -> None:
-    text = "Einleitung ohne Datum. " * 30 + "Am 9. November 1989 fiel die Mauer. " + "Schluss. " * 40
+    text = (
+        "Einleitung ohne Datum. " * 30 + "Am 9. November 1989 fiel die Mauer. " + "Schluss. " * 40
+    )
     assert find_article_date(text) is None
 
 

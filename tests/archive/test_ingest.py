@@ -11,10 +11,15 @@ import pytest
 from archive.store import ArchiveStore
 from pressearchiv.cli import main
 
-BODY = "Der Bundestag hat am Donnerstag über die Impfpflicht beraten. Eine Mehrheit fand sich nicht."
+BODY = (
+    "Der Bundestag hat am Donnerstag über die Impfpflicht beraten. "
+    "Eine Mehrheit fand sich nicht."
+)
 
 
-def test_ingest_folder_with_good_and_bad_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_ingest_folder_with_good_and_bad_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     inbox = tmp_path / "inbox"
     (inbox / "sub").mkdir(parents=True)
     (inbox / "eins.txt").write_text(" date 2022-02 " + BODY, encoding="utf-8")

@@ -126,6 +126,8 @@ def test_comment_section_and_dateline_are_kept_out_of_the_text() -> None:
 
 def test_sample_ids_are_stable() -> None:
     ids = {name: parse_document(data, name).drafts[0].id for name, data in SAMPLES.items()}
-    again = {name: parse_document(data, "renamed.txt").drafts[0].id for name, data in SAMPLES.items()}
+    again = {
+        name: parse_document(data, "renamed.txt").drafts[0].id for name, data in SAMPLES.items()
+    }
     assert ids == again
     assert len(set(ids.values())) == 5
