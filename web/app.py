@@ -1,0 +1,131 @@
+"""The web application: routes, the lifespan that owns store and index, and headers.
+
+Nothing happens at import time. :func:`create_app` builds an app from
+:class:`Settings`; its lifespan opens the archive and the index when the
+server starts and closes them when it stops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from archive.errors import ArchiveError
+from archive.seeding import seed_samples
+from archive.store import ArchiveStore
+from index import SearchIndex
+from index.errors import IndexError_
+from pressearchiv.settings import Settings
+from web import api, export, pages
+from web.errors import ApiError, handle_exception
+from web.openapi import openapi_endpoint
+
+__all__ = ["SECURITY_HEADERS", "create_app"]
+
+_HERE = Path(__file__).parent
+
+# Pages need nothing from other origins and run no inline script. Responses that
+# set their own policy (the raw original) keep theirs.
+SECURITY_HEADERS: dict[bytes, bytes] = {
+    b"content-security-policy": (
+        b"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        b"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    b"x-content-type-options": b"nosniff",
+    b"referrer-policy": b"same-origin",
+    b"x-frame-options": b"DENY",
+}
+
+
+class SecurityHeaders:
+    """ASGI middleware adding :data:`SECURITY_HEADERS` to every response, errors included."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers.extend((k, v) for k, v in SECURITY_HEADERS.items() if k not in present)
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def create_app(settings: Settings) -> Starlette:
+    """Build the application for ``settings``; the store and index open in its lifespan."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        store, index = await run_in_threadpool(_open, settings)
+        app.state.store = store
+        app.state.index = index
+        try:
+            yield
+        finally:
+            await run_in_threadpool(_close, store, index)
+
+    routes = [
+        Route("/", pages.search_page, name="search_page"),
+        Route("/artikel/{article_id}", pages.article_page, name="article_page"),
+        Route("/hochladen", pages.upload_page, methods=["GET", "POST"], name="upload_page"),
+        Route("/healthz", api.healthz, name="healthz"),
+        Route("/api/openapi.json", openapi_endpoint, name="openapi"),
+        Route("/api/search", api.search, name="api_search"),
+        Route("/api/search.csv", export.export_csv, name="api_search_csv"),
+        Route("/api/search.jsonl", export.export_jsonl, name="api_search_jsonl"),
+        Route("/api/stats", api.stats, name="api_stats"),
+        Route("/api/articles", api.upload, methods=["POST"], name="api_upload"),
+        Route("/api/articles/{article_id}", api.article, name="api_article"),
+        Route("/api/articles/{article_id}/raw", api.raw, name="api_raw"),
+        Route("/api/articles/{article_id}/related", api.related, name="api_related"),
+        Mount("/static", StaticFiles(directory=_HERE / "static"), name="static"),
+    ]
+    handlers = {
+        # `Exception` is Starlette's catch-all (500); it still re-raises for logging.
+        Exception: handle_exception,
+        HTTPException: handle_exception,
+        ApiError: handle_exception,
+        ArchiveError: handle_exception,
+        IndexError_: handle_exception,
+    }
+    app = Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)  # type: ignore[arg-type]
+    app.state.settings = settings
+    app.state.templates = pages.make_templates()
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def _open(settings: Settings) -> tuple[ArchiveStore, SearchIndex]:
+    settings.upload_tmp_dir.mkdir(parents=True, exist_ok=True)
+    store = ArchiveStore.open(settings.data_dir)
+    try:
+        if settings.seed_samples and store.count() == 0:
+            seed_samples(store)
+        index = SearchIndex.open(settings.index_dir, store, query_timeout=settings.query_timeout)
+    except BaseException:
+        store.close()
+        raise
+    return store, index
+
+
+def _close(store: ArchiveStore, index: SearchIndex) -> None:
+    try:
+        index.close()
+    finally:
+        store.close()

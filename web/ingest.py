@@ -1,0 +1,140 @@
+"""Received uploads → stored, searchable articles, with one result per item.
+
+This is the synchronous half of an upload (parse, store, wait for the index);
+``web/api.py`` runs it in the thread pool after ``web/uploads.py`` has the bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from archive.errors import ParseError
+from archive.model import ArticleDraft
+from archive.parsing import Overrides, parse_document
+from archive.store import ArchiveStore
+from index import SearchIndex
+from web.errors import parse_error_code
+
+__all__ = ["IngestOutcome", "ItemResult", "UploadItem", "ingest"]
+
+# How long an upload waits for its articles to become searchable before it
+# answers anyway (they will still be indexed; /api/stats shows "pending").
+INDEX_WAIT_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class UploadItem:
+    """One document to ingest: its bytes and what the client said about them."""
+
+    data: bytes
+    filename: str | None
+    content_type: str | None
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    source: str | None
+    line: int | None
+    result: Literal["created", "duplicate", "rejected"]
+    status: int
+    id: str | None = None
+    title: str | None = None
+    code: str | None = None
+    reason: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class IngestOutcome:
+    results: list[ItemResult]
+    indexed: bool  # False when the index did not catch up within the wait
+
+    def count(self, result: str) -> int:
+        return sum(1 for r in self.results if r.result == result)
+
+    @property
+    def status(self) -> int:
+        """201 if anything is new, 200 if all known, else 415/422 as the rejections say."""
+        if self.count("created"):
+            return 201
+        if self.count("duplicate"):
+            return 200
+        statuses = {r.status for r in self.results}
+        return 415 if statuses == {415} else 422
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "created": self.count("created"),
+            "duplicates": self.count("duplicate"),
+            "rejected": self.count("rejected"),
+            "indexed": self.indexed,
+            "results": [r.to_json() for r in self.results],
+        }
+
+
+def ingest(
+    items: Iterable[UploadItem],
+    overrides: Overrides,
+    store: ArchiveStore,
+    index: SearchIndex,
+) -> IngestOutcome:
+    """Parse every item, store what is an article, and wait until it is searchable."""
+    results: list[ItemResult] = []
+    highest_seq = 0
+    for item in items:
+        try:
+            parsed = parse_document(
+                item.data, item.filename, content_type=item.content_type, overrides=overrides
+            )
+        except ParseError as exc:
+            results.append(_rejected(exc, item.filename))
+            continue
+        drafts: list[ArticleDraft] = []
+        for entry in parsed.items:
+            if isinstance(entry, ParseError):
+                results.append(_rejected(entry, item.filename))
+            else:
+                drafts.append(entry)
+        # One transaction per file keeps memory bounded to one file's drafts.
+        stored = store.add_many(drafts) if drafts else []
+        results.extend(_stored(drafts, stored, item.filename))
+        highest_seq = max([highest_seq, *(s.seq for s in stored if s.created)])
+    indexed = True
+    if highest_seq:
+        index.notify()
+        indexed = index.wait_indexed(highest_seq, timeout=INDEX_WAIT_SECONDS)
+    return IngestOutcome(results, indexed)
+
+
+def _stored(
+    drafts: Sequence[ArticleDraft], stored: Sequence[Any], source: str | None
+) -> list[ItemResult]:
+    out = []
+    for draft, added in zip(drafts, stored, strict=True):
+        out.append(
+            ItemResult(
+                source=draft.source_name or source,
+                line=None,
+                result="created" if added.created else "duplicate",
+                status=201 if added.created else 200,
+                id=added.article_id,
+                title=draft.title,
+            )
+        )
+    return out
+
+
+def _rejected(exc: ParseError, source: str | None) -> ItemResult:
+    status, code = parse_error_code(exc)
+    return ItemResult(
+        source=exc.source or source,
+        line=exc.line,
+        result="rejected",
+        status=status,
+        code=code,
+        reason=exc.reason,
+    )

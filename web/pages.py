@@ -1,0 +1,241 @@
+"""The HTML pages: search, article and upload, server-rendered in German.
+
+The pages work without JavaScript: every filter is a form field or a link.
+Jinja autoescapes everything; the only markup we trust is the index's
+snippets, which are escaped there with nothing but ``<mark>`` left in.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.templating import Jinja2Templates
+
+from archive.errors import ArticleNotFound
+from archive.model import PartialDate
+from index.errors import IndexError_
+from index.request import FacetValue, Hit, SearchRequest, Sort
+from web.access import uploads_disabled_reason
+from web.api import run_upload
+from web.errors import ApiError, BadParameter, classify
+from web.ingest import IngestOutcome
+from web.params import search_request
+
+__all__ = ["german_date", "make_templates", "render_error"]
+
+log = logging.getLogger("pressearchiv.web")
+
+MONTHS = (
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+)
+MONTHS_SHORT = ("Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez")
+PAGE_SIZE = 10
+# Beyond this many months the histogram shows years instead, so bars stay clickable.
+MAX_MONTH_BARS = 48
+
+SORT_LABELS = {
+    Sort.RELEVANCE: "Relevanz",
+    Sort.NEWEST: "Neueste zuerst",
+    Sort.OLDEST: "Älteste zuerst",
+}
+
+
+def german_date(date: PartialDate | None) -> str:
+    """ "21.01.2022", "Januar 2022" or "2022": exactly as precise as we know it."""
+    if date is None:
+        return "ohne Datum"
+    if date.month is None:
+        return f"{date.year}"
+    if date.day is None:
+        return f"{MONTHS[date.month - 1]} {date.year}"
+    return f"{date.day:02d}.{date.month:02d}.{date.year}"
+
+
+def _thousands(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+def make_templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+    templates.env.filters["datum"] = german_date
+    templates.env.filters["tausend"] = _thousands
+    templates.env.globals["sort_labels"] = SORT_LABELS
+    return templates
+
+
+def _render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def render_error(request: Request, status: int, message: str) -> Response:
+    """The HTML face of an error: same status, same message as the JSON shape."""
+    try:
+        return _render(request, "error.html", {"status": status, "message": message}, status)
+    except Exception:  # the error page itself must never fail
+        log.exception("error page failed")
+        return HTMLResponse(f"<h1>Fehler {status}</h1>", status_code=status)
+
+
+# -- search ----------------------------------------------------------------------
+
+
+def _link(search: SearchRequest, **changes: Any) -> str:
+    """A URL of the search page for ``search`` with some parameters changed."""
+    values: dict[str, Any] = {
+        "q": search.query,
+        "outlet": list(search.outlets),
+        "from": search.date_from.isoformat() if search.date_from else "",
+        "to": search.date_to.isoformat() if search.date_to else "",
+        "sort": search.sort.value if search.query else "",
+        "page": search.page,
+    }
+    values.update(changes)
+    pairs = []
+    for key, value in values.items():
+        for item in value if isinstance(value, list) else [value]:
+            if item not in ("", None) and not (key == "page" and item == 1):
+                pairs.append((key, item))
+    return "/?" + urlencode(pairs) if pairs else "/"
+
+
+def _histogram(
+    search: SearchRequest, months: list[FacetValue], years: list[FacetValue]
+) -> list[dict[str, Any]]:
+    """Bars for the date histogram: one per month (or per year, when there are too many)."""
+    by_month = len(months) <= MAX_MONTH_BARS
+    values = sorted(months if by_month else years, key=lambda v: v.value)
+    peak = max((v.count for v in values), default=0) or 1
+    bars = []
+    for value in values:
+        try:
+            date = PartialDate.parse(value.value)
+        except ValueError:
+            continue
+        label = f"{MONTHS_SHORT[date.month - 1]} {date.year}" if date.month else str(date.year)
+        bars.append(
+            {
+                "label": label,
+                "title": f"{german_date(date)}: {value.count} Artikel",
+                "count": value.count,
+                # CSS classes h5..h100 in steps of 5: the CSP allows no inline styles.
+                "percent": max(5, 5 * round(20 * value.count / peak)),
+                "href": _link(search, **{"from": value.value, "to": value.value, "page": 1}),
+                "selected": search.date_from == date and search.date_to == date,
+            }
+        )
+    return bars
+
+
+def _pages(search: SearchRequest, total: int) -> dict[str, Any]:
+    last = max(1, -(-total // search.size))
+    window = range(max(1, search.page - 3), min(last, search.page + 3) + 1)
+    return {
+        "current": search.page,
+        "last": last,
+        "links": [{"number": n, "href": _link(search, page=n)} for n in window],
+        "prev": _link(search, page=search.page - 1) if search.page > 1 else None,
+        "next": _link(search, page=search.page + 1) if search.page < last else None,
+    }
+
+
+async def search_page(request: Request) -> Response:
+    """``GET /``: the search page; with no query it browses the newest articles."""
+    settings = request.app.state.settings
+    try:
+        search = search_request(request.query_params, settings, default_size=PAGE_SIZE)
+    except BadParameter as exc:
+        context = {"error": exc.message, "search": SearchRequest(), "result": None}
+        return _render(request, "search.html", context, status=400)
+    try:
+        result = await run_in_threadpool(request.app.state.index.search, search)
+    except IndexError_ as exc:
+        status, _, message = classify(exc)
+        context = {"error": message, "search": search, "result": None}
+        return _render(request, "search.html", context, status=status)
+    query_string = request.url.query
+    context = {
+        "search": search,
+        "result": result,
+        "hits": [_hit_view(h) for h in result.hits],
+        "histogram": _histogram(search, result.facets.month, result.facets.year),
+        "pages": _pages(search, result.total),
+        "suggestion_href": _link(search, q=result.suggestion, page=1)
+        if result.suggestion
+        else None,
+        "clear_dates_href": _link(search, **{"from": "", "to": "", "page": 1}),
+        "export_csv": "/api/search.csv" + (f"?{query_string}" if query_string else ""),
+        "export_jsonl": "/api/search.jsonl" + (f"?{query_string}" if query_string else ""),
+        "sorts": list(Sort),
+    }
+    return _render(request, "search.html", context)
+
+
+def _hit_view(hit: Hit) -> dict[str, Any]:
+    return {
+        "hit": hit,
+        # Escaped by the index with only <mark> left in: the one place we trust markup.
+        "snippet": Markup(hit.snippet),
+    }
+
+
+# -- article -----------------------------------------------------------------------
+
+
+async def article_page(request: Request) -> Response:
+    """``GET /artikel/{id}``: metadata, clean text, the original and related articles."""
+    article_id = request.path_params["article_id"]
+    article = await run_in_threadpool(request.app.state.store.get, article_id)
+    try:
+        related = await run_in_threadpool(request.app.state.index.related, article_id, 5)
+    except (IndexError_, ArticleNotFound):
+        # Stored but not yet indexed: the page is still worth showing.
+        related = []
+    paragraphs = [p.strip() for p in article.text.split("\n") if p.strip()]
+    context = {"article": article, "paragraphs": paragraphs, "related": related}
+    return _render(request, "article.html", context)
+
+
+# -- upload ------------------------------------------------------------------------
+
+
+async def upload_page(request: Request) -> Response:
+    """``GET/POST /hochladen``: the upload form and what happened to each file."""
+    settings = request.app.state.settings
+    context: dict[str, Any] = {
+        "needs_token": settings.api_token is not None,
+        "disabled": uploads_disabled_reason(settings),
+        "outcome": None,
+        "error": None,
+        "max_mb": settings.max_file_bytes // (1024 * 1024),
+        "max_files": settings.max_files,
+    }
+    if request.method != "POST":
+        return _render(request, "upload.html", context)
+    status = 200
+    try:
+        outcome: IngestOutcome = await run_upload(request)
+        context["outcome"] = outcome
+        status = outcome.status
+    except ApiError as exc:
+        context["error"] = exc.message
+        status = exc.status
+    return _render(request, "upload.html", context, status=status)

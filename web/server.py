@@ -1,0 +1,54 @@
+"""Running the web service under uvicorn (``pressearchiv serve``)."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+import uvicorn
+
+from pressearchiv.settings import Settings
+from web.access import is_loopback, uploads_disabled_reason
+from web.app import create_app
+
+__all__ = ["serve", "startup_notes"]
+
+
+def startup_notes(settings: Settings) -> list[str]:
+    """What an operator should know before the first request, one line each."""
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    notes = [
+        f"Pressearchiv: http://{host}:{settings.port}/",
+        f"  data: {settings.data_dir.resolve()}",
+        f"  API:  http://{host}:{settings.port}/api/openapi.json",
+    ]
+    disabled = uploads_disabled_reason(settings)
+    if disabled:
+        notes.append(f"WARNING: {disabled}.")
+    elif settings.api_token is None:
+        notes.append("  uploads: only from this machine (no PRESSEARCHIV_API_TOKEN set)")
+    else:
+        notes.append("  uploads: need the API token (Authorization: Bearer …)")
+    if not is_loopback(settings.host):
+        notes.append("  note: reachable from the network; put a TLS proxy in front of it.")
+    return notes
+
+
+def serve(settings: Settings, *, out: TextIO | None = None) -> None:
+    """Print the start-up notes and run the service until interrupted."""
+    stream = out or sys.stderr
+    for line in startup_notes(settings):
+        print(line, file=stream)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        # uvicorn's default: X-Forwarded-For is believed only from 127.0.0.1, so
+        # behind a local reverse proxy the real (remote) client is what the
+        # loopback rule for uploads sees.
+        proxy_headers=True,
+        server_header=False,
+        log_level="info",
+        # A client may keep a worker for at most this long while idle.
+        timeout_keep_alive=5,
+    )
