@@ -1,0 +1,33 @@
+"""The full-text search index of the archive (Whoosh behind a small API).
+
+The web layer imports only what is listed in ``__all__``.
+"""
+
+from index.errors import IndexError_, IndexUnavailable, QuerySyntaxError, QueryTooComplex
+from index.request import (
+    FacetValue,
+    Facets,
+    Hit,
+    IndexStatus,
+    SearchRequest,
+    SearchResponse,
+    Sort,
+)
+from index.search_index import SearchIndex
+from index.storage import rebuild_index
+
+__all__ = [
+    "FacetValue",
+    "Facets",
+    "Hit",
+    "IndexError_",
+    "IndexStatus",
+    "IndexUnavailable",
+    "QuerySyntaxError",
+    "QueryTooComplex",
+    "SearchIndex",
+    "SearchRequest",
+    "SearchResponse",
+    "Sort",
+    "rebuild_index",
+]

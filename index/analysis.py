@@ -1,0 +1,221 @@
+"""German text analysis: one regex pass, lowercase, stop words, Snowball stemming.
+
+The same :class:`GermanAnalyzer` turns article text into index terms and query
+words into search terms, so that inflected forms and spelling variants meet:
+
+>>> a = GermanAnalyzer()
+>>> [a.term(w) for w in ("gespräch", "gesprächen", "außenminister", "aussenminister")]
+['gesprach', 'gesprach', 'aussenminist', 'aussenminist']
+
+Snowball's German stemmer (through PyStemmer, a C extension) already folds
+ß→ss, ä/ö/ü→a/o/u and ae/oe/ue→a/o/u, so ``Müller`` and ``Mueller`` meet.
+
+Hyphenated compounds are indexed by their parts *and* as a whole: the index
+gets ``ukrain``, ``konflikt`` and ``ukrainekonflikt`` for ``Ukraine-Konflikt``.
+Queries only split into parts; :mod:`index.query` adds the whole word itself.
+
+Whoosh pickles the schema, analyzer included, into the index. A PyStemmer
+object cannot be pickled, so the stemmer and its cache are created lazily and
+left out of the pickle; only :attr:`GermanAnalyzer.version` is stored, which is
+how an index notices that it was built by a different analyzer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from whoosh.analysis import Analyzer, Token
+
+__all__ = ["ANALYZER_VERSION", "GermanAnalyzer", "fold"]
+
+# Bump whenever a change here would give a document different terms: an index
+# built with another version is rebuilt on open.
+ANALYZER_VERSION = "de-1"
+
+# One pass over the text finds three kinds of token, most specific first:
+#   abbreviations of single letters with dots (z.B., U.S.A.),
+#   numbers with inner separators (3,5  12.03.2022  1.000  24/7),
+#   words, possibly hyphenated compounds (G20-Treffen, New-Start-Abkommen).
+_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|\d+(?:[.,:/]\d+)+|\w+(?:-\w+)*")
+# German thousands separators: 1.000.000 is the number 1000000, not a date.
+_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
+# Stems cached per analyzer; news vocabulary is Zipfian so a bounded dict
+# catches nearly every word after the first few thousand articles.
+_STEM_CACHE_MAX = 300_000
+
+_FOLD = str.maketrans({"ß": "ss", "ä": "a", "ö": "o", "ü": "u"})
+
+
+def fold(word: str) -> str:
+    """Lowercase and strip umlauts/ß the way the stemmer's output does.
+
+    Used for wildcard prefixes, which are matched against stems unstemmed.
+    """
+    return word.lower().translate(_FOLD)
+
+
+def _stop_words() -> frozenset[str]:
+    from whoosh.lang.stopwords import stoplists
+
+    # "daß" is in Whoosh's list; its modern spelling is not.
+    return frozenset(stoplists["de"]) | {"dass"}
+
+
+class GermanAnalyzer(Analyzer):
+    """Whoosh analyzer for German news text (see the module docstring)."""
+
+    def __init__(self, version: str = ANALYZER_VERSION) -> None:
+        self.version = version
+        self._lazy_init()
+
+    def _lazy_init(self) -> None:
+        self._stemmer: Any = None
+        self._cache: dict[str, str | None] = {}
+        self._stops: frozenset[str] = frozenset()
+
+    # -- pickling: only the version travels into the index -------------------
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"version": self.version}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.version = state["version"]
+        self._lazy_init()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, GermanAnalyzer) and other.version == self.version
+
+    def __hash__(self) -> int:
+        return hash(("GermanAnalyzer", self.version))
+
+    def __repr__(self) -> str:
+        return f"GermanAnalyzer(version={self.version!r})"
+
+    # -- single words --------------------------------------------------------
+
+    def term(self, word: str) -> str | None:
+        """The index term for one lowercase word without hyphens, or None for a stop word."""
+        cache = self._cache
+        try:
+            return cache[word]
+        except KeyError:
+            pass
+        if self._stemmer is None:
+            import Stemmer  # PyStemmer; imported here so nothing happens at import time
+
+            self._stemmer = Stemmer.Stemmer("german")
+            self._stops = _stop_words()
+        result: str | None
+        if word in self._stops:
+            result = None
+        elif word.isdigit():
+            result = word
+        elif word[0].isdigit() and ("." in word or "," in word or ":" in word or "/" in word):
+            result = word.replace(".", "") if _THOUSANDS.fullmatch(word) else word
+        elif len(word) < 2:
+            result = None
+        elif "." in word:  # an abbreviation like z.b.
+            result = word.replace(".", "")
+        else:
+            result = self._stemmer.stemWord(word)
+        if len(cache) < _STEM_CACHE_MAX:
+            cache[word] = result
+        return result
+
+    # -- whole texts ---------------------------------------------------------
+
+    def spans(self, text: str, *, compounds: bool = True) -> Iterator[tuple[str, int, int, int]]:
+        """Yield ``(term, position, startchar, endchar)`` for every term in ``text``.
+
+        Stop words take no position, so a phrase skips over them. A compound's
+        whole word (``compounds=True``, i.e. at indexing) shares the position
+        of its last part, where German puts the head of a compound.
+        """
+        term = self.term
+        pos = 0
+        for match in _TOKEN.finditer(text):
+            raw = match.group().lower()
+            if "-" not in raw:
+                t = term(raw)
+                if t is not None:
+                    yield t, pos, match.start(), match.end()
+                    pos += 1
+                continue
+            start = match.start()
+            offset = 0
+            emitted = False
+            for part in raw.split("-"):
+                if part:
+                    t = term(part)
+                    if t is not None:
+                        yield t, pos, start + offset, start + offset + len(part)
+                        pos += 1
+                        emitted = True
+                offset += len(part) + 1
+            if compounds:
+                whole = term(raw.replace("-", ""))
+                if whole is not None:
+                    yield whole, max(pos - 1, 0) if emitted else pos, start, match.end()
+                    if not emitted:
+                        pos += 1
+
+    def surface_words(self, text: str) -> set[str]:
+        """Distinct lowercase unstemmed words, for spelling suggestions ("Meinten Sie …?")."""
+        stops = self._stops or _stop_words()
+        words = set()
+        for match in _TOKEN.finditer(text):
+            for part in match.group().lower().split("-"):
+                if len(part) > 2 and part.isalpha() and part not in stops:
+                    words.add(part)
+        return words
+
+    def query_terms(self, text: str) -> list[str]:
+        """The terms a query word or phrase becomes (compound parts, no whole words)."""
+        return [t for t, _, _, _ in self.spans(text, compounds=False)]
+
+    def compound_term(self, word: str) -> str | None:
+        """The whole-word term of a hyphenated compound, as indexed."""
+        return self.term(word.lower().replace("-", ""))
+
+    # -- the Whoosh analyzer protocol ----------------------------------------
+
+    def __call__(  # type: ignore[override]
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        # One Token object is reused, as Whoosh's own tokenizers do: the
+        # indexer reads each token before asking for the next.
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        token.stopped = False
+        token.boost = 1.0
+        compounds = mode != "query"
+        if not tokenize:
+            word = value.lower()
+            t = self.term(word) if "-" not in word else self.compound_term(word)
+            if t is not None:
+                token.text = t
+                token.pos = start_pos
+                token.startchar, token.endchar = start_char, start_char + len(value)
+                yield token
+            return
+        for text, pos, start, end in self.spans(value, compounds=compounds):
+            token.text = text
+            if keeporiginal:
+                token.original = value[start:end]
+            if positions:
+                token.pos = start_pos + pos
+            if chars:
+                token.startchar = start_char + start
+                token.endchar = start_char + end
+            yield token

@@ -1,0 +1,98 @@
+"""Facet counts per outlet, year and month over every matching article.
+
+Counts come from numpy ``bincount`` over the columns of the matching rows, not
+from Whoosh's grouping (see docs/benchmarks.md for the difference).
+
+How facets meet filters (multi-select): the outlet facet counts the query with
+the *date* filter but without the outlet filter, so a user who picked one
+outlet still sees how many hits the others would add. The year and month facets
+count the query with the *outlet* filter but without the date filter, so other
+years stay visible to widen or move the range. ``selected`` marks requested
+outlets, and a year or month when the date range is exactly that year or month.
+Outlets are ordered by count (then name); years and months newest first.
+A selected outlet is listed even with a count of 0, so it can be unselected.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from archive.model import PartialDate
+from index.columns import Columns
+from index.filters import requested_days
+from index.request import Facets, FacetValue, SearchRequest
+
+__all__ = ["count_facets"]
+
+
+def count_facets(
+    columns: Columns,
+    matched: np.ndarray,
+    dates: np.ndarray | None,
+    outlets: np.ndarray | None,
+    request: SearchRequest,
+) -> Facets:
+    """Facets for ``matched`` (bool mask of query matches among live rows)."""
+    for_outlets = matched if dates is None else matched & dates
+    for_dates = matched if outlets is None else matched & outlets
+    return Facets(
+        outlet=_outlet_values(columns, for_outlets, request.outlets),
+        year=_year_values(columns, for_dates, request),
+        month=_month_values(columns, for_dates, request),
+    )
+
+
+def _outlet_values(columns: Columns, rows: np.ndarray, chosen: tuple[str, ...]) -> list[FacetValue]:
+    counts = np.bincount(columns.outlet[rows], minlength=len(columns.outlet_names))
+    selected = set(chosen)
+    values = [
+        FacetValue(name, int(counts[code]), name in selected)
+        for code, name in enumerate(columns.outlet_names)
+        if counts[code] > 0 or name in selected
+    ]
+    values += [FacetValue(n, 0, True) for n in chosen if n not in columns.outlet_names]
+    values.sort(key=lambda v: (-v.count, v.value))
+    return values
+
+
+def _year_values(columns: Columns, rows: np.ndarray, request: SearchRequest) -> list[FacetValue]:
+    years = columns.year[rows]
+    years = years[years > 0]
+    if not len(years):
+        return []
+    found, counts = np.unique(years, return_counts=True)
+    exact = _exact_range(request)
+    return [
+        FacetValue(f"{y:04d}", int(c), exact == PartialDate(int(y)))
+        for y, c in zip(found[::-1], counts[::-1], strict=True)
+    ]
+
+
+def _month_values(columns: Columns, rows: np.ndarray, request: SearchRequest) -> list[FacetValue]:
+    months = columns.month[rows]
+    months = months[months >= 0]
+    if not len(months):
+        return []
+    found, counts = np.unique(months, return_counts=True)
+    exact = _exact_range(request)
+    values = []
+    for key, c in zip(found[::-1], counts[::-1], strict=True):
+        year, month = divmod(int(key), 12)
+        values.append(
+            FacetValue(f"{year:04d}-{month + 1:02d}", int(c), exact == PartialDate(year, month + 1))
+        )
+    return values
+
+
+def _exact_range(request: SearchRequest) -> PartialDate | None:
+    """The year or month the date range covers exactly, if it covers exactly one."""
+    days = requested_days(request.date_from, request.date_to)
+    if days is None or request.date_from is None or request.date_to is None:
+        return None
+    start = request.date_from.start
+    year = PartialDate(start.year)
+    month = PartialDate(start.year, start.month)
+    for candidate in (month, year):
+        if (candidate.start.toordinal(), candidate.end.toordinal()) == days:
+            return candidate
+    return None

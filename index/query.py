@@ -1,0 +1,185 @@
+"""Query text → Whoosh query: lenient parsing of the search box syntax.
+
+Supported: words (ANDed), ``OR``, ``NOT`` and ``-word``, ``"exact phrase"``,
+``"a b"~5`` (proximity), ``title:`` / ``outlet:`` prefixes, trailing and inner
+wildcards (``Impf*``, capped to the most frequent expansions) and parentheses.
+
+Malformed input never escapes as an unexpected exception: if Whoosh's parser
+fails, the words are searched plainly; a query with too many words raises
+:class:`~index.errors.QueryTooComplex`. Text without any word character (a lone
+``*`` or stray quotes) is treated as an empty query: list everything.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass
+
+from whoosh import query as wq
+from whoosh.qparser import QueryParser, plugins
+from whoosh.reading import IndexReader
+
+from index.analysis import GermanAnalyzer, fold
+from index.errors import QueryTooComplex
+from index.schema import QUERY_FIELDS, SEARCH_FIELDS
+
+__all__ = ["MAX_QUERY_WORDS", "ParsedQuery", "parse_query"]
+
+MAX_QUERY_WORDS = 64
+MAX_QUERY_CHARS = 2_000
+# A wildcard expands to at most this many terms (the most frequent ones) …
+MAX_EXPANSION = 100
+# … chosen from at most this many lexicon entries, to bound the scan.
+MAX_EXPANSION_SCAN = 20_000
+
+_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+# A minus that starts a word ("-Impfung", -"a b", -(x)) means NOT; a hyphen
+# inside a word (Ukraine-Konflikt) does not.
+_MINUS = re.compile(r'(?:^|(?<=[\s(]))[-+](?=[\w"(])')
+_WORD = re.compile(r"[^\W\d_]{3,}")
+_HAS_WORD = re.compile(r"\w")
+_PLAIN = re.compile(r'["()*?~^:]')
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A parsed query; ``query is None`` means "everything" (empty query)."""
+
+    query: wq.Query | None
+    highlight_terms: frozenset[str]  # terms to <mark> in snippets
+    words: tuple[str, ...]  # the words typed, for spelling suggestions
+
+
+class _Parser(QueryParser):
+    """Whoosh's parser, with our treatment of single words and wildcards."""
+
+    def __init__(self, schema: object, analyzer: GermanAnalyzer, reader: IndexReader) -> None:
+        super().__init__(
+            None,
+            schema,
+            plugins=[
+                plugins.FieldsPlugin(),
+                plugins.WildcardPlugin(),
+                plugins.PhrasePlugin(),
+                plugins.GroupPlugin(),
+                plugins.OperatorsPlugin(),
+                plugins.MultifieldPlugin(SEARCH_FIELDS),
+            ],
+        )
+        self._analyzer = analyzer
+        self._reader = reader
+
+    def term_query(  # type: ignore[override]
+        self,
+        fieldname: str,
+        text: str,
+        termclass: type,
+        boost: float = 1.0,
+        tokenize: bool = True,
+        removestops: bool = True,
+    ) -> wq.Query | None:
+        if fieldname not in QUERY_FIELDS:
+            fieldname = "body"
+        if termclass in (wq.Prefix, wq.Wildcard) or "*" in text or "?" in text:
+            return self._expand(fieldname, text if termclass is not wq.Prefix else text + "*")
+        parts = self._analyzer.query_terms(text)
+        if not parts:
+            return None
+        if len(parts) == 1:
+            return wq.Term(fieldname, parts[0], boost=boost)
+        # A hyphenated compound: its parts side by side, or the word as a whole.
+        alternatives: list[wq.Query] = [wq.Phrase(fieldname, parts, boost=boost)]
+        whole = self._analyzer.compound_term(text) if "-" in text else None
+        if whole is not None:
+            alternatives.append(wq.Term(fieldname, whole, boost=boost))
+        return wq.Or(alternatives) if len(alternatives) > 1 else alternatives[0]
+
+    def _expand(self, fieldname: str, pattern: str) -> wq.Query:
+        folded = fold(pattern)
+        prefix = re.split(r"[*?]", folded, maxsplit=1)[0]
+        if not _HAS_WORD.search(prefix):
+            # A lone or leading wildcard would scan the whole lexicon: ignore it.
+            return wq.NullQuery
+        match = re.compile(fnmatch.translate(folded)).match
+        found: list[tuple[int, str]] = []
+        reader = self._reader
+        for i, raw in enumerate(reader.expand_prefix(fieldname, prefix)):
+            if i >= MAX_EXPANSION_SCAN:
+                break
+            term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+            if match(term):
+                found.append((reader.doc_frequency(fieldname, term), term))
+        found.sort(reverse=True)
+        terms = [wq.Term(fieldname, t) for _, t in found[:MAX_EXPANSION]]
+        return wq.Or(terms) if terms else wq.NullQuery
+
+
+def parse_query(text: str, analyzer: GermanAnalyzer, reader: IndexReader) -> ParsedQuery:
+    """Parse search box text; see the module docstring for the syntax."""
+    if len(text) > MAX_QUERY_CHARS or len(text.split()) > MAX_QUERY_WORDS:
+        raise QueryTooComplex(
+            f"Die Suchanfrage ist zu lang: höchstens {MAX_QUERY_WORDS} Wörter "
+            f"und {MAX_QUERY_CHARS} Zeichen."
+        )
+    words = tuple(
+        w for w in _WORD.findall(text) if w not in _OPERATORS and not _is_fieldname(text, w)
+    )
+    if not _HAS_WORD.search(text):
+        return ParsedQuery(None, frozenset(), ())
+    rewritten = _MINUS.sub(lambda m: "NOT " if m.group() == "-" else "", text)
+    parser = _Parser(reader.schema, analyzer, reader)
+    try:
+        query = _clean(parser.parse(rewritten))
+    except Exception:  # Whoosh's parser has many ways to fail; plain words never do
+        query = None
+    if query is None or _is_null(query):
+        plain = _PLAIN.sub(" ", text).replace(" -", " ")
+        try:
+            query = _clean(parser.parse(plain)) or wq.NullQuery
+        except Exception:
+            query = wq.NullQuery
+    return ParsedQuery(query, frozenset(_positive_terms(query)), words)
+
+
+def _is_fieldname(text: str, word: str) -> bool:
+    return f"{word}:" in text and word in QUERY_FIELDS
+
+
+def _clean(query: wq.Query | None) -> wq.Query | None:
+    """Normalise, dropping the error nodes Whoosh leaves for unparseable bits."""
+    if query is None or _is_null(query) or getattr(query, "error", None):
+        return wq.NullQuery
+    if isinstance(query, wq.CompoundQuery):
+        subs = [_clean(q) for q in query.subqueries]
+        kept = [q for q in subs if q is not None and not _is_null(q)]
+        query = query.__class__(kept, boost=query.boost)
+    elif isinstance(query, wq.Not):
+        inner = _clean(query.query)
+        query = wq.Not(inner) if inner is not None and not _is_null(inner) else wq.NullQuery
+    return query.normalize()
+
+
+def _is_null(query: wq.Query) -> bool:
+    return isinstance(query, type(wq.NullQuery))
+
+
+def _positive_terms(query: wq.Query) -> set[str]:
+    """Text terms a snippet should mark: every title/body term not under a NOT."""
+    found: set[str] = set()
+
+    def walk(q: wq.Query) -> None:
+        if isinstance(q, wq.Not):
+            return
+        if isinstance(q, wq.AndNot):
+            walk(q.a)
+            return
+        if isinstance(q, wq.Term) and q.fieldname in SEARCH_FIELDS:
+            found.add(q.text)
+        elif isinstance(q, wq.Phrase) and q.fieldname in SEARCH_FIELDS:
+            found.update(q.words)
+        for child in q.children():
+            walk(child)
+
+    walk(query)
+    return found

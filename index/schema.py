@@ -1,0 +1,83 @@
+"""The index's fields, and how an article becomes one index document.
+
+The index holds only what searching needs. Titles and text are analysed but not
+stored: hits and snippets are read back from the archive store by id. The
+outlet, the date range and the seq are kept as Whoosh columns (``sortable``),
+from which :mod:`index.columns` builds numpy arrays for filtering and facets.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from whoosh.analysis import SpaceSeparatedTokenizer
+from whoosh.fields import ID, NUMERIC, TEXT, Schema
+from whoosh.formats import Existence
+
+from archive.model import Article
+from index.analysis import ANALYZER_VERSION, GermanAnalyzer
+
+__all__ = ["QUERY_FIELDS", "SEARCH_FIELDS", "TITLE_BOOST", "analyzer_of", "build_schema", "document_for"]
+
+# Fields a query searches when it names none; ``outlet:`` may be named too.
+SEARCH_FIELDS = ("title", "body")
+QUERY_FIELDS = ("title", "body", "outlet")
+# A query word in the title counts this much more than in the body (BM25F).
+TITLE_BOOST = 2.5
+
+
+def build_schema(analyzer_version: str = ANALYZER_VERSION) -> Schema:
+    """The schema; ``analyzer_version`` exists so tests can build an 'old' index."""
+    analyzer = GermanAnalyzer(analyzer_version)
+    return Schema(
+        id=ID(unique=True, sortable=True),
+        seq=NUMERIC(int, bits=64, sortable=True),
+        title=TEXT(analyzer=analyzer, field_boost=TITLE_BOOST),
+        body=TEXT(analyzer=analyzer),
+        # Analysed, so ``outlet:spiegel`` finds "spiegel.de" …
+        outlet=TEXT(analyzer=analyzer),
+        # … and verbatim, for the outlet filter and facet.
+        outlet_name=ID(sortable=True),
+        # Days since 0001-01-01 (date.toordinal) of the first and last day the
+        # article's (possibly partial) date can mean; 0 when undated.
+        day_start=NUMERIC(int, bits=32, sortable=True, default=0),
+        day_end=NUMERIC(int, bits=32, sortable=True, default=0),
+        # Unstemmed words, only to propose real words in "Meinten Sie …?".
+        # Existence format: no frequencies or positions, which keeps it cheap.
+        spell=_spell_field(),
+    )
+
+
+def _spell_field() -> TEXT:
+    field = TEXT(analyzer=SpaceSeparatedTokenizer(), phrase=False)
+    field.format = Existence(field_boost=1.0)
+    field.scorable = False
+    return field
+
+
+def analyzer_of(schema: Schema) -> GermanAnalyzer:
+    analyzer = schema["body"].analyzer
+    if not isinstance(analyzer, GermanAnalyzer):
+        raise TypeError("the index was not built by this analyzer")
+    return analyzer
+
+
+def document_for(article: Article, analyzer: GermanAnalyzer) -> dict[str, Any]:
+    """The Whoosh document of one article."""
+    if article.date is not None:
+        day_start, day_end = article.date.start.toordinal(), article.date.end.toordinal()
+    else:
+        day_start = day_end = 0
+    spell = analyzer.surface_words(article.title)
+    spell.update(analyzer.surface_words(article.text))
+    return {
+        "id": article.id,
+        "seq": article.seq,
+        "title": article.title,
+        "body": article.text,
+        "outlet": article.outlet,
+        "outlet_name": article.outlet,
+        "day_start": day_start,
+        "day_end": day_end,
+        "spell": " ".join(spell),
+    }

@@ -1,0 +1,200 @@
+"""SearchIndex: the full-text index of the archive, as the web layer sees it.
+
+One :class:`SearchIndex` per index folder and process. It owns the one
+background writer thread (:mod:`index.writer`) and the current *view* (a Whoosh
+searcher plus numpy columns), which is replaced after every commit. Searches
+never wait for the writer: they use whichever view was current when they began.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+from whoosh.index import Index
+
+from archive.store import ArchiveStore
+from index import searcher as run
+from index.columns import ColumnCache, Columns
+from index.errors import IndexUnavailable
+from index.filters import date_mask, outlet_mask
+from index.query import parse_query
+from index.request import Hit, IndexStatus, SearchRequest, SearchResponse
+from index.schema import analyzer_of
+from index.storage import open_or_create
+from index.writer import IndexWriterThread, RepairPlan
+
+__all__ = ["SearchIndex"]
+
+
+class SearchIndex:
+    """Search over the archive; create with :meth:`open`, finish with :meth:`close`."""
+
+    def __init__(self, ix: Index, store: ArchiveStore, query_timeout: float) -> None:
+        self._ix = ix
+        self._store = store
+        self._timeout = query_timeout
+        self._analyzer = analyzer_of(ix.schema)
+        self._columns = ColumnCache()
+        self._lock = threading.Lock()  # guards _view and view reference counts
+        self._indexed = threading.Condition()
+        self._indexed_seq = -1
+        self._view = self._new_view()
+        self._writer: IndexWriterThread | None = None
+        self._closed = False
+        self.recreated: str | None = None  # why open() had to start from an empty index
+
+    @classmethod
+    def open(
+        cls, index_dir: Path, store: ArchiveStore, *, query_timeout: float = 5.0
+    ) -> SearchIndex:
+        """Open (or create) the index and start following the store.
+
+        An index that is missing, unreadable or built by another analyzer
+        version is recreated empty. Then the index is compared with the store:
+        documents the store lacks (or holds under another seq) are dropped and
+        missing articles are indexed, by the background writer, which then
+        keeps polling the store for new articles. Use :meth:`wait_indexed` to
+        wait for a given seq to become searchable.
+        """
+        ix, reason = open_or_create(Path(index_dir))
+        index = cls(ix, store, query_timeout)
+        index.recreated = reason
+        plan = index._plan_repair()
+        index._indexed_seq = -1 if plan.needed else plan.watermark
+        index._writer = IndexWriterThread(ix, store, index._analyzer, plan, index._publish)
+        index._writer.start()
+        return index
+
+    # -- keeping up with the store -------------------------------------------
+
+    def _plan_repair(self) -> RepairPlan:
+        cols = self._view.columns
+        live_ids = [cols.ids[r] for r in np.flatnonzero(cols.live)]
+        index_seqs = cols.id_seqs()
+        store_seqs = self._store.id_seqs()
+        delete = {i for i, s in index_seqs.items() if store_seqs.get(i) != s}
+        if len(live_ids) != len(index_seqs):  # an id indexed twice: drop and re-add
+            seen: set[str] = set()
+            delete.update(i for i in live_ids if i in seen or seen.add(i))  # type: ignore[func-returns-value]
+        valid = {i: s for i, s in index_seqs.items() if i not in delete}
+        watermark = max(valid.values(), default=0)
+        missing = sorted(
+            (s, i) for i, s in store_seqs.items() if s <= watermark and i not in valid
+        )
+        return RepairPlan(sorted(delete), [i for _, i in missing], watermark)
+
+    def _publish(self, seq: int) -> None:
+        """Called by the writer after a commit: swap in a fresh view, then tell waiters."""
+        view = self._new_view()
+        with self._lock:
+            old, self._view = self._view, view
+            old.retired = True
+            if old.refs == 0:
+                old.searcher.close()
+        with self._indexed:
+            self._indexed_seq = seq
+            self._indexed.notify_all()
+
+    def _new_view(self) -> run.View:
+        searcher = self._ix.searcher()
+        columns: Columns = self._columns.columns(searcher)
+        return run.View(searcher, columns, doc_count=searcher.doc_count())
+
+    @contextmanager
+    def _acquire(self) -> Iterator[run.View]:
+        if self._closed:
+            raise IndexUnavailable("the search index is closed")
+        with self._lock:
+            view = self._view
+            view.refs += 1
+        try:
+            yield view
+        finally:
+            with self._lock:
+                view.refs -= 1
+                if view.retired and view.refs == 0:
+                    view.searcher.close()
+
+    def notify(self) -> None:
+        """The store just got new articles: index them soon."""
+        if self._writer is not None:
+            self._writer.wake()
+
+    def wait_indexed(self, seq: int, timeout: float = 5.0) -> bool:
+        """Block until every article up to ``seq`` is searchable; False on timeout."""
+        self.notify()
+        with self._indexed:
+            return self._indexed.wait_for(lambda: self._indexed_seq >= seq, timeout=timeout)
+
+    # -- searching -----------------------------------------------------------
+
+    def search(self, request: SearchRequest) -> SearchResponse:
+        """Run a search: hits for the requested page, facets, suggestion.
+
+        Raises QueryTooComplex for overlong queries; other malformed syntax is
+        searched leniently.
+        """
+        with self._acquire() as view:
+            return run.search(view, self._store, self._analyzer, request, self._timeout)
+
+    def scan_ids(self, request: SearchRequest, limit: int) -> Iterator[str]:
+        """Ids of all matches (up to ``limit``) in the request's order, for exports."""
+        with self._acquire() as view:
+            deadline = time.monotonic() + self._timeout
+            parsed = parse_query(request.query, self._analyzer, view.searcher.reader())
+            matched, _ = run.matching_rows(view, parsed, deadline)
+            final = matched
+            for mask in (
+                date_mask(view.columns, request.date_from, request.date_to),
+                outlet_mask(view.columns, request.outlets),
+            ):
+                if mask is not None:
+                    final = final & mask
+            rows, _, _ = run.ordered_rows(view, parsed, final, request.sort, limit, deadline)
+            ids = [view.columns.ids[r] for r in rows]
+        return iter(ids)
+
+    def related(self, article_id: str, limit: int = 5) -> list[Hit]:
+        """Articles like this one ("more like this"); raises ArticleNotFound for unknown ids."""
+        article = self._store.get(article_id)
+        with self._acquire() as view:
+            return run.related(view, self._store, self._analyzer, article, limit)
+
+    def status(self) -> IndexStatus:
+        store_count = self._store.count()
+        with self._acquire() as view:
+            index_count = view.doc_count
+        pending = max(self._store.max_seq() - max(self._indexed_seq, 0), 0)
+        pending = min(pending, max(store_count - index_count, 0)) if pending else 0
+        return IndexStatus(
+            store_count=store_count,
+            index_count=index_count,
+            in_step=pending == 0 and store_count == index_count,
+            pending=pending,
+        )
+
+    def close(self) -> None:
+        """Stop the writer thread (after its current commit) and release the index."""
+        if self._closed:
+            return
+        if self._writer is not None:
+            self._writer.stop()
+            self._writer.join(timeout=60)
+        self._closed = True
+        with self._lock:
+            self._view.retired = True
+            if self._view.refs == 0:
+                self._view.searcher.close()
+        self._ix.close()
+
+    def __enter__(self) -> SearchIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+

@@ -1,0 +1,142 @@
+"""The index directory: opening it, recreating it, and rebuilding it from the store.
+
+The index is derived data. Whenever it cannot be trusted — missing, unreadable,
+built by another analyzer version or another schema — it is recreated empty and
+refilled from the store, which is the source of truth.
+
+A writer killed mid-commit leaves Whoosh's lock *file* behind, but the lock
+itself is an ``fcntl`` lock that the kernel released with the process, so it
+does not block the next writer; the half-written segment files are not listed
+in the table of contents and Whoosh ignores them (and deletes them on the next
+commit).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+from tqdm import tqdm
+from whoosh import index as windex
+from whoosh.index import Index
+
+from archive.store import ArchiveStore
+from index.analysis import ANALYZER_VERSION, GermanAnalyzer
+from index.errors import IndexUnavailable
+from index.schema import analyzer_of, build_schema
+from index.writer import LIMIT_MB, add_articles
+
+__all__ = ["open_or_create", "rebuild_index"]
+
+log = logging.getLogger(__name__)
+
+# Articles read from the store per batch during a rebuild.
+REBUILD_BATCH = 1_000
+_NEW = "no index yet"
+
+
+def open_or_create(index_dir: Path) -> tuple[Index, str | None]:
+    """Open the index in ``index_dir``, recreating it empty when it cannot be used.
+
+    Returns the index and the reason it was recreated (None if it was opened).
+    """
+    index_dir = Path(index_dir)
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise IndexUnavailable(f"cannot create the index folder {index_dir}: {exc}") from exc
+    reason = _why_unusable(index_dir)
+    if reason is None:
+        return windex.open_dir(str(index_dir)), None
+    log.log(
+        logging.INFO if reason == _NEW else logging.WARNING,
+        "recreating the index in %s: %s", index_dir, reason,
+    )
+    return _create_empty(index_dir), reason
+
+
+def _why_unusable(index_dir: Path) -> str | None:
+    if not windex.exists_in(str(index_dir)):
+        return _NEW
+    try:
+        ix = windex.open_dir(str(index_dir))
+        try:
+            schema = ix.schema
+            version = analyzer_of(schema).version
+            with ix.searcher() as searcher:
+                searcher.doc_count()
+        finally:
+            ix.close()
+    except Exception as exc:  # any damage means: rebuild
+        return f"unreadable ({type(exc).__name__}: {exc})"
+    if version != ANALYZER_VERSION:
+        return f"analyzer changed from {version} to {ANALYZER_VERSION}"
+    if sorted(schema.names()) != sorted(build_schema().names()):
+        return "schema changed"
+    return None
+
+
+def _create_empty(index_dir: Path) -> Index:
+    _clear(index_dir)
+    try:
+        return windex.create_in(str(index_dir), build_schema())
+    except OSError as exc:
+        raise IndexUnavailable(f"cannot create the index in {index_dir}: {exc}") from exc
+
+
+def _clear(index_dir: Path) -> None:
+    for path in index_dir.iterdir():
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+
+
+def rebuild_index(index_dir: Path, store: ArchiveStore, *, progress: bool = False) -> int:
+    """Rebuild the index from scratch from the store; returns the number indexed.
+
+    For use when no service holds the index open (the CLI). The new index is
+    written next to the old one and swapped in at the end, so a failed rebuild
+    leaves the old index as it was.
+    """
+    index_dir = Path(index_dir)
+    building = index_dir.with_name(index_dir.name + ".rebuilding")
+    if building.exists():
+        shutil.rmtree(building)
+    building.mkdir(parents=True)
+    ix = windex.create_in(str(building), build_schema())
+    analyzer = analyzer_of(ix.schema)
+    total = store.count()
+    count = 0
+    writer = ix.writer(limitmb=LIMIT_MB)
+    try:
+        with tqdm(total=total, unit="art", disable=not progress, desc="Indexing") as bar:
+            batch = []
+            for article in store.iter_articles(batch_size=REBUILD_BATCH):
+                batch.append(article)
+                if len(batch) >= REBUILD_BATCH:
+                    count += _add(writer, batch, analyzer, bar)
+                    batch = []
+            count += _add(writer, batch, analyzer, bar)
+        writer.commit(optimize=True)
+    except BaseException:
+        writer.cancel()
+        ix.close()
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    ix.close()
+    old = index_dir.with_name(index_dir.name + ".old")
+    if old.exists():
+        shutil.rmtree(old)
+    if index_dir.exists():
+        index_dir.rename(old)
+    building.rename(index_dir)
+    shutil.rmtree(old, ignore_errors=True)
+    return count
+
+
+def _add(writer: object, batch: list, analyzer: GermanAnalyzer, bar: tqdm) -> int:  # type: ignore[type-arg]
+    added = add_articles(writer, batch, analyzer)
+    bar.update(added)
+    return added

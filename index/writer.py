@@ -1,0 +1,153 @@
+"""The one writer of an open index: a background thread that follows the store.
+
+Whoosh allows one writer per index. While the service runs, this thread is the
+only code that writes: it first repairs what :class:`~index.search_index.SearchIndex`
+found wrong at start-up (documents to drop, store articles missing from the
+index), then polls ``store.max_seq()`` about every half second (or at once on
+:meth:`IndexWriterThread.wake`) and indexes whatever is new, in batches, one
+commit per batch. After each commit it calls ``publish(seq)`` so the facade can
+refresh its searcher before anyone is told that ``seq`` is searchable.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from whoosh.index import Index, LockError
+
+from archive.model import Article
+from archive.store import ArchiveStore
+from index.analysis import GermanAnalyzer
+from index.schema import document_for
+
+__all__ = ["IndexWriterThread", "RepairPlan", "add_articles"]
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 0.5
+# Articles per commit when catching up: large enough for throughput, small
+# enough that a long rebuild becomes searchable step by step.
+CATCH_UP_BATCH = 5_000
+# Memory for Whoosh's in-memory posting pool before it spills to disk.
+LIMIT_MB = 256
+
+
+@dataclass
+class RepairPlan:
+    """What start-up found: ids to drop, ids to (re)index, and the seq up to
+    which the index is otherwise complete."""
+
+    delete_ids: list[str] = field(default_factory=list)
+    index_ids: list[str] = field(default_factory=list)
+    watermark: int = 0
+
+    @property
+    def needed(self) -> bool:
+        return bool(self.delete_ids or self.index_ids)
+
+
+def add_articles(writer: object, articles: Iterable[Article], analyzer: GermanAnalyzer) -> int:
+    """Add articles to an open Whoosh writer; returns how many."""
+    count = 0
+    add = writer.add_document  # type: ignore[attr-defined]
+    for article in articles:
+        add(**document_for(article, analyzer))
+        count += 1
+    return count
+
+
+class IndexWriterThread(threading.Thread):
+    """Background thread keeping the index in step with the store."""
+
+    def __init__(
+        self,
+        ix: Index,
+        store: ArchiveStore,
+        analyzer: GermanAnalyzer,
+        plan: RepairPlan,
+        publish: Callable[[int], None],
+    ) -> None:
+        super().__init__(name="pressearchiv-index-writer", daemon=True)
+        self._ix = ix
+        self._store = store
+        self._analyzer = analyzer
+        self._plan = plan
+        self._publish = publish
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self.indexed_seq = plan.watermark
+        self.error: BaseException | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+
+    def run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                if self._plan.needed:
+                    self._repair()
+                self._catch_up()
+                self.error = None
+            except LockError as exc:
+                # Another process (a CLI rebuild) holds the lock; try again later.
+                log.warning("index is locked by another writer: %s", exc)
+                self.error = exc
+            except Exception as exc:  # keep the thread alive; the next poll retries
+                log.exception("indexing failed")
+                self.error = exc
+            self._wake.wait(POLL_SECONDS)
+            self._wake.clear()
+
+    def _writer(self) -> object:
+        return self._ix.writer(timeout=5.0, limitmb=LIMIT_MB)
+
+    def _repair(self) -> None:
+        plan = self._plan
+        writer = self._writer()
+        try:
+            for article_id in plan.delete_ids:
+                writer.delete_by_term("id", article_id)  # type: ignore[attr-defined]
+            for start in range(0, len(plan.index_ids), 500):
+                chunk = plan.index_ids[start : start + 500]
+                add_articles(writer, self._store.get_many(chunk), self._analyzer)
+            writer.commit()  # type: ignore[attr-defined]
+        except BaseException:
+            writer.cancel()  # type: ignore[attr-defined]
+            raise
+        log.info(
+            "index repaired: %d dropped, %d indexed", len(plan.delete_ids), len(plan.index_ids)
+        )
+        self._plan = RepairPlan(watermark=plan.watermark)
+        self._publish(self.indexed_seq)
+
+    def _catch_up(self) -> None:
+        while not self._stopping.is_set():
+            target = self._store.max_seq()
+            if self.indexed_seq >= target:
+                return
+            batch = list(
+                itertools.islice(
+                    self._store.iter_articles(after_seq=self.indexed_seq), CATCH_UP_BATCH
+                )
+            )
+            if not batch:
+                self.indexed_seq = target
+                self._publish(target)
+                return
+            writer = self._writer()
+            try:
+                add_articles(writer, batch, self._analyzer)
+                writer.commit()  # type: ignore[attr-defined]
+            except BaseException:
+                writer.cancel()  # type: ignore[attr-defined]
+                raise
+            self.indexed_seq = batch[-1].seq
+            self._publish(self.indexed_seq)
