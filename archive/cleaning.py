@@ -42,6 +42,7 @@ _TAIL_MARKERS = re.compile(
 _SENTENCE_END = re.compile(r"(?<=[^\s.]{2}[.!?])[\"»«“”']?\s+(?=[A-ZÄÖÜ„»\"\d])")
 
 TITLE_MAX = 140
+CAPTION_MAX = 300
 
 
 def split_header(text: str) -> tuple[str | None, str]:
@@ -74,8 +75,13 @@ def clean_text(text: str) -> str:
         if not stripped:
             kept.append("")
             continue
-        if _PICTURE_GONE.match(stripped) or _GLUED_CREDIT.search(stripped):
-            continue  # a placeholder, or a caption carrying its own credit
+        if _PICTURE_GONE.match(stripped):
+            continue
+        if _GLUED_CREDIT.search(stripped):
+            if len(stripped) <= CAPTION_MAX:
+                continue  # a caption carrying its own credit
+            # A paragraph with a credit stuck to its end: keep the paragraph.
+            line = stripped = stripped[: _GLUED_CREDIT.search(stripped).start() + 1]  # type: ignore[union-attr]
         if _CREDIT_LINE.match(stripped):
             _drop_caption_before(kept)  # a credit on its own line follows its caption
             continue

@@ -137,7 +137,7 @@ def _suffix(filename: str | None) -> str:
 
 def _looks_like_jsonl(text: str) -> bool:
     """Several lines, the first a complete JSON object of its own."""
-    lines = [line for line in text.splitlines()[:3] if line.strip()]
+    lines = [line for line in text.split("\n", 3)[:3] if line.strip()]
     if len(lines) < 2:
         return False
     try:
@@ -189,7 +189,9 @@ def _parse_jsonl(text: str, filename: str | None, overrides: Overrides) -> Itera
     ArticleDraft | ParseError
 ]:
     seen_any = False
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Split on "\n" only: str.splitlines() would also split at U+2028 and U+0085,
+    # which are legal inside JSON strings (and do occur in real exports).
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         seen_any = True

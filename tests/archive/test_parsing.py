@@ -188,6 +188,14 @@ def test_jsonl_keeps_good_lines_and_names_bad_ones() -> None:
     assert doc.drafts[0].raw == lines[0].encode()  # the line's own bytes
 
 
+def test_jsonl_line_separators_inside_strings_are_not_line_ends() -> None:
+    texts = [BODY + "\u2028Zweiter Absatz.", BODY + "\x85Ende\x1c.", BODY + "\r\n"]
+    data = "\r\n".join(json.dumps({"text": t}, ensure_ascii=False) for t in texts).encode()
+    doc = parse_document(data, "export.jsonl")
+    assert doc.errors == []
+    assert len(doc.drafts) == 3
+
+
 def test_jsonl_detected_without_suffix() -> None:
     lines = [json.dumps({"text": BODY + f" {i}."}) for i in range(2)]
     doc = parse_document("\n".join(lines).encode(), "upload")
@@ -279,6 +287,12 @@ def test_impossible_header_date_falls_back_to_text() -> None:
     _, draft = only((" date 2022-13 " + BODY + " (red, 3.2.2021)").encode())
     assert draft.date == PartialDate(2021, 2, 3)
     assert draft.date_source is DateSource.TEXT
+
+
+def test_long_paragraph_with_glued_credit_keeps_its_text() -> None:
+    text = BODY * 3 + " Helena Ott/Foto: oh"
+    _, draft = only(text.encode())
+    assert draft.text == BODY * 3 + " Helena Ott/"
 
 
 def test_same_text_different_name_same_id() -> None:
