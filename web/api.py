@@ -158,6 +158,11 @@ async def raw(request: Request) -> Response:
     article_id = request.path_params["article_id"]
     document = await run_in_threadpool(_store(request).raw, article_id)
     content_type = document.content_type.strip()
+    if content_type.startswith("text/") and "charset" not in content_type.lower():
+        # Name the encoding we detected, so a browser does not guess (and garble) it.
+        stored = await run_in_threadpool(_store(request).get, article_id)
+        if stored.encoding:
+            content_type = f"{content_type}; charset={stored.encoding}"
     if not _SAFE_TYPE.match(content_type):
         content_type = "application/octet-stream"
     inline = content_type.split(";")[0].strip().lower() in _INLINE_TYPES
