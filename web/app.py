@@ -31,6 +31,7 @@ from web.openapi import openapi_endpoint
 __all__ = ["SECURITY_HEADERS", "create_app"]
 
 _HERE = Path(__file__).parent
+SEED_INDEX_WAIT = 30.0
 
 # Pages need nothing from other origins and run no inline script. Responses that
 # set their own policy (the raw original) keep theirs.
@@ -115,9 +116,13 @@ def _open(settings: Settings) -> tuple[ArchiveStore, SearchIndex]:
     settings.upload_tmp_dir.mkdir(parents=True, exist_ok=True)
     store = ArchiveStore.open(settings.data_dir)
     try:
-        if settings.seed_samples and store.count() == 0:
-            seed_samples(store)
+        seeded = seed_samples(store) if settings.seed_samples and store.count() == 0 else []
         index = SearchIndex.open(settings.index_dir, store, query_timeout=settings.query_timeout)
+        if seeded:
+            # A fresh archive should greet its first visitor with searchable samples.
+            # (A large existing archive is not waited for: the index catches up
+            # in the background and /api/stats shows how far it is.)
+            index.wait_indexed(max(r.seq for r in seeded), timeout=SEED_INDEX_WAIT)
     except BaseException:
         store.close()
         raise
