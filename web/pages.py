@@ -105,10 +105,14 @@ def _link(search: SearchRequest, **changes: Any) -> str:
         "outlet": list(search.outlets),
         "from": search.date_from.isoformat() if search.date_from else "",
         "to": search.date_to.isoformat() if search.date_to else "",
-        "sort": search.sort.value if search.query else "",
+        "sort": search.sort.value,
         "page": search.page,
     }
     values.update(changes)
+    # Leave out the sort when it is the default for this query, for short, stable URLs.
+    default_sort = Sort.RELEVANCE if values["q"] else Sort.NEWEST
+    if values["sort"] == default_sort.value:
+        values["sort"] = ""
     pairs = []
     for key, value in values.items():
         for item in value if isinstance(value, list) else [value]:

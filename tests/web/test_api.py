@@ -27,10 +27,13 @@ def test_empty_query_browses_every_article_newest_first_with_facets(client: Test
     assert body["hits"][0]["id"] == "872158ea34a7fe37"  # March 2023 is the newest
     assert body["hits"][-1]["id"] == "85bef0dd58deeb8b"  # December 2021 the oldest
     assert {(f["value"], f["count"]) for f in body["facets"]["year"]} == {
-        ("2021", 1), ("2022", 3), ("2023", 1)
+        ("2021", 1),
+        ("2022", 3),
+        ("2023", 1),
     }
     assert {(f["value"], f["count"]) for f in body["facets"]["outlet"]} == {
-        ("unbekannt", 4), ("Epoch Times", 1)
+        ("unbekannt", 4),
+        ("Epoch Times", 1),
     }
     assert body["page"] == 1
     assert body["size"] == 20
@@ -44,7 +47,14 @@ def test_search_hit_has_every_field_and_a_marked_snippet(client: TestClient) -> 
     assert body["total"] == 1
     hit = body["hits"][0]
     assert set(hit) == {
-        "id", "title", "outlet", "date", "date_precision", "url", "snippet", "score"
+        "id",
+        "title",
+        "outlet",
+        "date",
+        "date_precision",
+        "url",
+        "snippet",
+        "score",
     }
     assert hit["id"] == EPOCH
     assert hit["title"] == "Blinken und Lawrow beenden Gespräch vorzeitig"
@@ -110,7 +120,18 @@ def test_a_parameter_given_twice_is_400(client: TestClient) -> None:
 
 @pytest.mark.parametrize(
     "query",
-    ['"unclosed phrase', "(Lawrow", "AND", "NOT", "*", "Law*row?", "title:", "a:b:c", "))((", "ü" * 900],
+    [
+        '"unclosed phrase',
+        "(Lawrow",
+        "AND",
+        "NOT",
+        "*",
+        "Law*row?",
+        "title:",
+        "a:b:c",
+        "))((",
+        "ü" * 900,
+    ],
 )
 def test_odd_queries_never_fail_with_500(client: TestClient, query: str) -> None:
     response = client.get("/api/search", params={"q": query})
@@ -184,8 +205,12 @@ def test_unknown_articles_and_routes_are_404(client: TestClient, path: str) -> N
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("DELETE", "/api/articles/x"), ("PUT", "/api/articles"), ("POST", "/api/search"),
-     ("GET", "/api/articles")],
+    [
+        ("DELETE", "/api/articles/x"),
+        ("PUT", "/api/articles"),
+        ("POST", "/api/search"),
+        ("GET", "/api/articles"),
+    ],
 )
 def test_wrong_methods_are_405(client: TestClient, method: str, path: str) -> None:
     assert_error(client.request(method, path), 405, "method_not_allowed")
@@ -196,10 +221,13 @@ def test_stats_count_outlets_years_and_index_step(client: TestClient) -> None:
 
     assert body["total"] == 5
     assert body["by_outlet"] == [
-        {"value": "unbekannt", "count": 4}, {"value": "Epoch Times", "count": 1}
+        {"value": "unbekannt", "count": 4},
+        {"value": "Epoch Times", "count": 1},
     ]
     assert body["by_year"] == [
-        {"value": "2021", "count": 1}, {"value": "2022", "count": 3}, {"value": "2023", "count": 1}
+        {"value": "2021", "count": 1},
+        {"value": "2022", "count": 3},
+        {"value": "2023", "count": 1},
     ]
     assert body["index"] == {"store_count": 5, "index_count": 5, "in_step": True, "pending": 0}
 

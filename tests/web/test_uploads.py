@@ -191,12 +191,15 @@ def test_bad_json_bodies_are_422(client: TestClient, body: bytes) -> None:
 
 
 @pytest.mark.parametrize(
-    "content_type", ["text/plain", "application/xml", "image/png", "application/x-www-form-urlencoded"]
+    "content_type",
+    ["text/plain", "application/xml", "image/png", "application/x-www-form-urlencoded"],
 )
 def test_bodies_that_are_neither_multipart_nor_json_are_415(
     client: TestClient, content_type: str
 ) -> None:
-    response = client.post("/api/articles", content=doc.TEXT, headers={"content-type": content_type})
+    response = client.post(
+        "/api/articles", content=doc.TEXT, headers={"content-type": content_type}
+    )
     assert_error(response, 415, "unsupported_media_type")
 
 
@@ -278,8 +281,11 @@ def test_streamed_body_without_content_length_is_counted(small_client: TestClien
 
 def test_json_body_over_max_file_bytes_is_413(small_client: TestClient) -> None:
     big = [doc.JSON_ARTICLE] * 20
-    response = small_client.post("/api/articles", content=json.dumps(big).encode(),
-                                 headers={"content-type": "application/json"})
+    response = small_client.post(
+        "/api/articles",
+        content=json.dumps(big).encode(),
+        headers={"content-type": "application/json"},
+    )
     assert_error(response, 413, "payload_too_large")
 
 
