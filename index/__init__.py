@@ -5,8 +5,8 @@ The web layer imports only what is listed in ``__all__``.
 
 from index.errors import IndexError_, IndexUnavailable, QuerySyntaxError, QueryTooComplex
 from index.request import (
-    FacetValue,
     Facets,
+    FacetValue,
     Hit,
     IndexStatus,
     SearchRequest,

@@ -147,10 +147,10 @@ class ColumnCache:
             year[rows] = start.year
             # A month is known when the date's range stays inside one month.
             ends = day_end[rows]
-            end_month = np.array(
-                [date.fromordinal(int(e)).month for e in ends], dtype=np.int32
-            ) if len(np.unique(ends)) > 1 else np.full(
-                len(ends), date.fromordinal(int(ends[0])).month, dtype=np.int32
+            end_month = (
+                np.array([date.fromordinal(int(e)).month for e in ends], dtype=np.int32)
+                if len(np.unique(ends)) > 1
+                else np.full(len(ends), date.fromordinal(int(ends[0])).month, dtype=np.int32)
             )
             known = end_month == start.month
             key = start.year * 12 + start.month - 1

@@ -17,7 +17,14 @@ from whoosh.formats import Existence
 from archive.model import Article
 from index.analysis import ANALYZER_VERSION, GermanAnalyzer
 
-__all__ = ["QUERY_FIELDS", "SEARCH_FIELDS", "TITLE_BOOST", "analyzer_of", "build_schema", "document_for"]
+__all__ = [
+    "QUERY_FIELDS",
+    "SEARCH_FIELDS",
+    "TITLE_BOOST",
+    "analyzer_of",
+    "build_schema",
+    "document_for",
+]
 
 # Fields a query searches when it names none; ``outlet:`` may be named too.
 SEARCH_FIELDS = ("title", "body")

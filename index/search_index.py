@@ -83,9 +83,7 @@ class SearchIndex:
             delete.update(i for i in live_ids if i in seen or seen.add(i))  # type: ignore[func-returns-value]
         valid = {i: s for i, s in index_seqs.items() if i not in delete}
         watermark = max(valid.values(), default=0)
-        missing = sorted(
-            (s, i) for i, s in store_seqs.items() if s <= watermark and i not in valid
-        )
+        missing = sorted((s, i) for i, s in store_seqs.items() if s <= watermark and i not in valid)
         return RepairPlan(sorted(delete), [i for _, i in missing], watermark)
 
     def _publish(self, seq: int) -> None:
@@ -197,4 +195,3 @@ class SearchIndex:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-

@@ -78,6 +78,8 @@ def matching_rows(view: View, parsed: ParsedQuery, deadline: float) -> tuple[np.
     if isinstance(parsed.query, type(wq.NullQuery)):
         return mask, False
     for sub, offset in view.searcher.leaf_searchers():
+        if time.monotonic() > deadline:
+            return mask & cols.live, True
         matcher = parsed.query.matcher(sub)
         ids = matcher.all_ids() if matcher.is_active() else iter(())
         while True:
@@ -248,7 +250,11 @@ def suggest(
             continue
         best: tuple[int, int, str] | None = None
         for candidate in reader.terms_within("spell", lower, 2, prefix=1):
-            rank = (_distance(lower, candidate), -reader.doc_frequency("spell", candidate), candidate)
+            rank = (
+                _distance(lower, candidate),
+                -reader.doc_frequency("spell", candidate),
+                candidate,
+            )
             if best is None or rank < best:
                 best = rank
         if best is None:

@@ -51,13 +51,15 @@ def open_or_create(index_dir: Path) -> tuple[Index, str | None]:
         return windex.open_dir(str(index_dir)), None
     log.log(
         logging.INFO if reason == _NEW else logging.WARNING,
-        "recreating the index in %s: %s", index_dir, reason,
+        "recreating the index in %s: %s",
+        index_dir,
+        reason,
     )
     return _create_empty(index_dir), reason
 
 
 def _why_unusable(index_dir: Path) -> str | None:
-    if not windex.exists_in(str(index_dir)):
+    if not any(index_dir.glob("_MAIN_*.toc")):
         return _NEW
     try:
         ix = windex.open_dir(str(index_dir))

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from index.analysis import ANALYZER_VERSION, GermanAnalyzer, fold
+
+
+@pytest.fixture
+def analyzer() -> GermanAnalyzer:
+    return GermanAnalyzer()
+
+
+def terms(analyzer: GermanAnalyzer, text: str) -> list[str]:
+    return [t.text for t in analyzer(text)]
+
+
+@pytest.mark.parametrize(
+    ("forms", "stem"),
+    [
+        (("Gespräch", "Gespräche", "Gesprächen", "Gesprächs"), "gesprach"),
+        (("Verhandlung", "Verhandlungen"), "verhandl"),
+        (("Flüchtling", "Flüchtlinge", "Flüchtlingen"), "fluchtling"),
+        (("Gesundheitsamt", "Gesundheitsämter"), "gesundheitsamt"),
+        (("Außenminister", "Aussenminister", "Außenministern"), "aussenminist"),
+        (("Müller", "Mueller", "MÜLLER"), "mull"),
+        (("Impfung", "Impfungen"), "impfung"),
+    ],
+)
+def test_inflected_forms_and_spelling_variants_meet(
+    analyzer: GermanAnalyzer, forms: tuple[str, ...], stem: str
+) -> None:
+    assert [terms(analyzer, f) for f in forms] == [[stem]] * len(forms)
+
+
+def test_stop_words_are_dropped_and_take_no_position(analyzer: GermanAnalyzer) -> None:
+    tokens = [(t.text, t.pos) for t in analyzer("Das Gespräch mit der Kanzlerin", positions=True)]
+    assert tokens == [("gesprach", 0), ("kanzl", 1)]
+
+
+def test_hyphenated_compound_gives_parts_and_whole(analyzer: GermanAnalyzer) -> None:
+    tokens = [(t.text, t.pos) for t in analyzer("Der Ukraine-Konflikt eskaliert", positions=True)]
+    assert tokens == [("ukrain", 0), ("konflikt", 1), ("ukrainekonflikt", 1), ("eskaliert", 2)]
+    assert terms(analyzer, "G20-Treffen") == ["g20", "treff", "g20treff"]
+    assert terms(analyzer, "New-Start-Abkommen") == ["new", "start", "abkomm", "newstartabkomm"]
+
+
+def test_query_mode_splits_compounds_without_the_whole(analyzer: GermanAnalyzer) -> None:
+    assert [t.text for t in analyzer("Ukraine-Konflikt", mode="query")] == ["ukrain", "konflikt"]
+
+
+def test_numbers_dates_and_abbreviations(analyzer: GermanAnalyzer) -> None:
+    assert terms(analyzer, "3,5 Prozent am 12.03.2022") == ["3,5", "prozent", "12.03.2022"]
+    assert terms(analyzer, "1.000.000 Euro") == ["1000000", "euro"]
+    assert terms(analyzer, "z.B. die U.S.A. und die EU") == ["zb", "usa", "eu"]
+    assert terms(analyzer, "COVID-19") == ["covid", "19", "covid19"]
+
+
+def test_character_offsets_point_into_the_text(analyzer: GermanAnalyzer) -> None:
+    text = "Die Außenminister-Gespräche"
+    spans = [(t.text, text[t.startchar : t.endchar]) for t in analyzer(text, chars=True)]
+    assert spans == [
+        ("aussenminist", "Außenminister"),
+        ("gesprach", "Gespräche"),
+        ("aussenministergesprach", "Außenminister-Gespräche"),
+    ]
+
+
+def test_surface_words_are_unstemmed(analyzer: GermanAnalyzer) -> None:
+    assert analyzer.surface_words("Die Gespräche über Ukraine-Konflikt 2022") == {
+        "gespräche",
+        "ukraine",
+        "konflikt",
+    }
+
+
+def test_pickles_without_the_stemmer(analyzer: GermanAnalyzer) -> None:
+    analyzer.term("gespräche")  # creates the (unpicklable) stemmer
+    clone = pickle.loads(pickle.dumps(analyzer))
+    assert clone.version == ANALYZER_VERSION
+    assert clone == analyzer
+    assert clone.term("gesprächen") == "gesprach"
+
+
+def test_fold_matches_the_stemmer_output() -> None:
+    assert fold("Ärztestreik") == "arztestreik"
+    assert fold("Außen") == "aussen"
