@@ -10,7 +10,8 @@ ArchiveError
  │    └── UnsupportedFormat a declared type we do not read
  ├── InvalidDate           a date that does not exist or cannot be read
  ├── ArticleNotFound       no article has that id
- └── StorageError          the store could not write (disk full, read-only)
+ └── StorageError          the store could not write (read-only, locked, broken)
+      └── DiskFull         no space left: nothing of the write was kept
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ __all__ = [
     "ArchiveError",
     "ArticleNotFound",
     "BinaryInput",
+    "DiskFull",
     "EmptyInput",
     "InvalidDate",
     "MalformedJSON",
@@ -96,4 +98,8 @@ class ArticleNotFound(ArchiveError, LookupError):
 
 
 class StorageError(ArchiveError):
+    pass
+
+
+class DiskFull(StorageError):
     pass

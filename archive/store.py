@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from archive.errors import ArticleNotFound, StorageError
+from archive.errors import ArticleNotFound, DiskFull, StorageError
 from archive.model import Article, ArticleDraft, DateSource, DocumentFormat, PartialDate
 
 __all__ = ["AddResult", "ArchiveStore", "RawDocument", "StoreStats"]
@@ -165,7 +165,7 @@ class ArchiveStore:
             except sqlite3.Error as exc:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
-                raise StorageError(_describe_write_failure(exc)) from exc
+                raise _write_failure(exc) from exc
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
@@ -327,10 +327,10 @@ def _to_article(row: tuple) -> Article:  # type: ignore[type-arg]
     )
 
 
-def _describe_write_failure(exc: sqlite3.Error) -> str:
+def _write_failure(exc: sqlite3.Error) -> StorageError:
     text = str(exc)
-    if "full" in text.lower():
-        return "the archive's disk is full; nothing was stored"
+    if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "full" in text.lower():
+        return DiskFull("the archive's disk is full; nothing was stored")
     if "readonly" in text.lower() or "read-only" in text.lower():
-        return "the archive is read-only; nothing was stored"
-    return f"the archive could not store the article ({text}); nothing was stored"
+        return StorageError("the archive is read-only; nothing was stored")
+    return StorageError(f"the archive could not store the article ({text}); nothing was stored")

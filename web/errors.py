@@ -34,6 +34,7 @@ from archive.errors import (
     MalformedJSON,
     NotAnArticle,
     ParseError,
+    DiskFull,
     StorageError,
     UndecodableInput,
     UnsupportedFormat,
@@ -148,6 +149,9 @@ def classify(exc: BaseException) -> tuple[int, str, str]:
         return 400, "query_too_complex", str(exc) or "the query has too many terms"
     if isinstance(exc, IndexUnavailable):
         return 503, "index_unavailable", str(exc) or "the search index is not available"
+    if isinstance(exc, DiskFull):
+        # 507 tells the client the request was fine and may be retried later.
+        return 507, "insufficient_storage", str(exc)
     if isinstance(exc, StorageError):
         return 503, "storage_unavailable", str(exc)
     return 500, "internal_error", "an unexpected error occurred; it has been logged"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.errors import ArticleNotFound, StorageError
+from archive.errors import ArticleNotFound, DiskFull, StorageError
 from archive.model import ArticleDraft, DateSource, DocumentFormat, PartialDate
 from archive.store import ArchiveStore
 
@@ -92,6 +92,19 @@ def test_write_failure_becomes_storage_error(tmp_path: Path) -> None:
             store.add(draft("Geht nicht."))
         store._writer.execute("PRAGMA query_only = OFF")
         assert store.count() == 1
+
+
+def test_disk_full_is_reported_and_loses_nothing(tmp_path: Path) -> None:
+    with ArchiveStore.open(tmp_path) as store:
+        store.add(draft("Vorher gespeichert."))
+        # Cap the database at its current size: SQLite then fails as on a full disk.
+        pages = store._writer.execute("PRAGMA page_count").fetchone()[0]
+        store._writer.execute(f"PRAGMA max_page_count = {pages}")
+        with pytest.raises(DiskFull, match="disk is full; nothing was stored"):
+            store.add_many([draft("Großer Text. " * 2000), draft("Noch einer.")])
+        assert store.count() == 1
+        store._writer.execute("PRAGMA max_page_count = 1073741823")
+        assert store.add(draft("Großer Text. " * 2000)).created
 
 
 def test_stats(store: ArchiveStore) -> None:
