@@ -29,12 +29,12 @@ from starlette.responses import JSONResponse, Response
 from archive.errors import (
     ArticleNotFound,
     BinaryInput,
+    DiskFull,
     EmptyInput,
     InvalidDate,
     MalformedJSON,
     NotAnArticle,
     ParseError,
-    DiskFull,
     StorageError,
     UndecodableInput,
     UnsupportedFormat,

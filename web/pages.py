@@ -124,29 +124,58 @@ def _link(search: SearchRequest, **changes: Any) -> str:
 def _histogram(
     search: SearchRequest, months: list[FacetValue], years: list[FacetValue]
 ) -> list[dict[str, Any]]:
-    """Bars for the date histogram: one per month (or per year, when there are too many)."""
-    by_month = len(months) <= MAX_MONTH_BARS
-    values = sorted(months if by_month else years, key=lambda v: v.value)
-    peak = max((v.count for v in values), default=0) or 1
+    """Bars for the date histogram, one per month from the first to the last.
+
+    Empty months get an empty bar so the time axis is honest; when the span is
+    longer than MAX_MONTH_BARS months, one bar per year instead.
+    """
+    counts = {v.value: v.count for v in months}
+    dates = sorted(d for d in (_partial(v) for v in counts) if d is not None and d.month)
+    if not dates:
+        return []
+    first, last = dates[0], dates[-1]
+    span = (last.year - first.year) * 12 + (last.month or 1) - (first.month or 1) + 1
+    if span <= MAX_MONTH_BARS:
+        steps = [
+            PartialDate(first.year + (first.month - 1 + i) // 12, (first.month - 1 + i) % 12 + 1)
+            for i in range(span)
+            if first.month
+        ]
+    else:
+        counts = {v.value: v.count for v in years}
+        steps = [PartialDate(y) for y in range(first.year, last.year + 1)]
+    peak = max(counts.values(), default=0) or 1
     bars = []
-    for value in values:
-        try:
-            date = PartialDate.parse(value.value)
-        except ValueError:
-            continue
-        label = f"{MONTHS_SHORT[date.month - 1]} {date.year}" if date.month else str(date.year)
+    for date in steps:
+        count = counts.get(date.isoformat(), 0)
+        label = (
+            f"{MONTHS_SHORT[date.month - 1]} {date.year % 100:02d}"
+            if date.month
+            else str(date.year)
+        )
         bars.append(
             {
                 "label": label,
-                "title": f"{german_date(date)}: {value.count} Artikel",
-                "count": value.count,
-                # CSS classes h5..h100 in steps of 5: the CSP allows no inline styles.
-                "percent": max(5, 5 * round(20 * value.count / peak)),
-                "href": _link(search, **{"from": value.value, "to": value.value, "page": 1}),
+                "title": f"{german_date(date)}: {count} Artikel",
+                "count": count,
+                # CSS classes h0..h100 in steps of 5: the CSP allows no inline styles.
+                "percent": max(5, 5 * round(20 * count / peak)) if count else 0,
+                "href": _link(
+                    search, **{"from": date.isoformat(), "to": date.isoformat(), "page": 1}
+                )
+                if count
+                else None,
                 "selected": search.date_from == date and search.date_to == date,
             }
         )
     return bars
+
+
+def _partial(value: str) -> PartialDate | None:
+    try:
+        return PartialDate.parse(value)
+    except ValueError:
+        return None
 
 
 def _pages(search: SearchRequest, total: int) -> dict[str, Any]:
@@ -189,6 +218,7 @@ async def search_page(request: Request) -> Response:
         "export_csv": "/api/search.csv" + (f"?{query_string}" if query_string else ""),
         "export_jsonl": "/api/search.jsonl" + (f"?{query_string}" if query_string else ""),
         "sorts": list(Sort),
+        "default_sort": Sort.RELEVANCE if search.query else Sort.NEWEST,
     }
     return _render(request, "search.html", context)
 
@@ -214,6 +244,8 @@ async def article_page(request: Request) -> Response:
         # Stored but not yet indexed: the page is still worth showing.
         related = []
     paragraphs = [p.strip() for p in article.text.split("\n") if p.strip()]
+    if paragraphs and paragraphs[0] == article.title:
+        paragraphs = paragraphs[1:]  # the heading already shows it
     context = {"article": article, "paragraphs": paragraphs, "related": related}
     return _render(request, "article.html", context)
 

@@ -18,8 +18,14 @@ from web.app import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 SCREENSHOTS = Path("/tmp")
 
@@ -85,6 +91,7 @@ def test_search_facet_paging_and_upload_in_a_browser(server: str) -> None:
             page.screenshot(path=str(SCREENSHOTS / "pressearchiv-search.png"), full_page=True)
 
             # A facet click narrows the results (the checkbox submits the form by itself).
+            page.goto(server + "/")
             page.check("input[name=outlet][value='Epoch Times']")
             page.wait_for_url("**outlet=Epoch+Times*")
             assert page.locator("article.hit").count() == 1
@@ -107,8 +114,10 @@ def test_search_facet_paging_and_upload_in_a_browser(server: str) -> None:
             page.goto(server + "/hochladen")
             page.set_input_files(
                 "input[name=file]",
-                [{"name": "kiel.txt", "mimeType": "text/plain", "buffer": doc.TEXT},
-                 {"name": "bild.png", "mimeType": "image/png", "buffer": doc.PNG}],
+                [
+                    {"name": "kiel.txt", "mimeType": "text/plain", "buffer": doc.TEXT},
+                    {"name": "bild.png", "mimeType": "image/png", "buffer": doc.PNG},
+                ],
             )
             page.fill("input[name=outlet]", "Kieler Nachrichten")
             page.click("button:has-text('Hochladen')")

@@ -46,6 +46,7 @@ def test_real_responses_match_their_schemas(client: TestClient) -> None:
 
 def test_page_size_limit_comes_from_the_settings(client: TestClient) -> None:
     schema = client.get("/api/openapi.json").json()
-    size = next(p for p in schema["paths"]["/api/search"]["get"]["parameters"]
-                if p["name"] == "size")
+    size = next(
+        p for p in schema["paths"]["/api/search"]["get"]["parameters"] if p["name"] == "size"
+    )
     assert size["schema"]["maximum"] == 100

@@ -46,7 +46,8 @@ def test_search_page_lists_samples_with_facets_and_histogram(client: TestClient)
     assert "Blinken und Lawrow beenden Gespräch vorzeitig" in html
     assert "21.01.2022" in html  # day precision
     assert "März 2023" in html  # month precision
-    # One histogram bar per month that has articles, each narrowing to that month.
+    # One bar per month from Dec 2021 to Mar 2023 (16); the 3 with articles are links.
+    assert html.count('<span class="bar empty"') == 13
     assert html.count('<a class="bar') == 3
     assert 'href="/?from=2022-01&amp;to=2022-01"' in html
     assert "<script>" not in html  # only the external, deferred app.js
