@@ -39,6 +39,7 @@ def _errors(*statuses: int) -> dict[str, Any]:
         413: "Too large",
         415: "Unsupported type",
         422: "Not an article",
+        507: "Disk full: nothing stored, retry later",
         500: "Internal error",
         503: "Store or index unavailable",
     }
@@ -361,7 +362,7 @@ def openapi_schema(settings: Settings) -> dict[str, Any]:
                     "responses": {
                         "201": _json(_ref("UploadSummary"), "At least one article created"),
                         "200": _json(_ref("UploadSummary"), "Only duplicates"),
-                        **_errors(400, 401, 403, 413, 415, 422),
+                        **_errors(400, 401, 403, 413, 415, 422, 507),
                     },
                 }
             },

@@ -108,7 +108,7 @@ async def receive_multipart(
         raise BadParameter("the multipart body has no boundary", code="bad_request")
     collector = _Collector(limits, tmp_dir, before_first_file)
     try:
-        parser = MultipartParser(boundary, collector.callbacks())
+        parser = MultipartParser(boundary, collector.callbacks())  # type: ignore[arg-type]
         received = 0
         async for chunk in request.stream():
             received += len(chunk)
