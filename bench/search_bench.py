@@ -1,0 +1,287 @@
+"""Benchmark: indexing throughput and faceted-search latency, against plain Whoosh.
+
+Usage (from the repository root):
+
+    python bench/search_bench.py --corpus ../shared/corpora/fang-covid/fang_covid_articles.jsonl.xz \
+        --sizes 10000 41242 --workdir /tmp/pressearchiv-bench
+
+For each size it builds an archive store from the fang-covid JSONL.xz (never
+copied into the project), rebuilds our index from the store and times it, then
+runs a fixed list of German queries with a date filter, outlet/year/month
+facets and the top 20 hits with snippets: once cold (first run of each query)
+and ``--repeat`` times warm. The same queries then run against a plain-Whoosh
+baseline (Whoosh's German LanguageAnalyzer, the default writer, a DateRange
+filter, groupedby facets with Count, highlights from stored text).
+
+Sizes above the corpus size repeat articles with a marker appended to the text
+(so the content-hash id differs) and the date shifted back by one year per copy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import lzma
+import os
+import platform
+import shutil
+import statistics
+import sys
+import time
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from archive.model import ArticleDraft, DateSource, DocumentFormat, PartialDate
+from archive.store import ArchiveStore
+from index import SearchIndex, SearchRequest, rebuild_index
+
+QUERIES = [
+    "Impfung",
+    "Maskenpflicht",
+    "Lockdown Schulen",
+    "Gesundheitsamt",
+    "Drosten",
+    "Impfstoff AstraZeneca",
+    "Quarantäne",
+    "Intensivstationen",
+    '"zweite Welle"',
+    "Corona-Krise",
+    "Merkel Ministerpräsidenten",
+    "Bill Gates",
+    "Impf*",
+    "Ausgangssperre OR Ausgangsbeschränkungen",
+    "Virus -China",
+    "Testpflicht",
+    "Inzidenz Landkreis",
+    "Pflegeheim",
+    "Demonstration Querdenker",
+    "Wirtschaft Hilfen",
+]
+DATE_FROM, DATE_TO = "2020-03", "2020-12"
+
+
+def read_corpus(path: Path) -> list[dict]:  # type: ignore[type-arg]
+    with lzma.open(path, "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def drafts(records: list[dict], size: int) -> Iterator[ArticleDraft]:  # type: ignore[type-arg]
+    for n in range(size):
+        copy, rec = divmod(n, len(records))
+        record = records[rec]
+        text = record.get("text") or ""
+        if not text.strip():
+            text = record.get("title") or f"leer {n}"
+        day = PartialDate.parse(record["day"]) if record.get("day") else None
+        if copy:
+            text = f"{text}\n[Kopie {copy}]"
+            if day is not None:
+                shifted = day.start - timedelta(days=365 * copy)
+                day = PartialDate.from_date(shifted)
+        raw = json.dumps(record, ensure_ascii=False).encode("utf-8")
+        yield ArticleDraft(
+            title=record.get("title") or "",
+            text=text,
+            outlet=record.get("source") or "unbekannt",
+            date=day,
+            date_source=DateSource.PROVIDED if day else None,
+            raw=raw,
+            content_type="application/json",
+            format=DocumentFormat.JSONL,
+            url=record.get("url"),
+        )
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+
+    def pct(p: float) -> float:
+        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+    return {
+        "median": statistics.median(ordered),
+        "p95": pct(95),
+        "p99": pct(99),
+        "max": ordered[-1],
+    }
+
+
+def run_ours(store: ArchiveStore, index_dir: Path, repeat: int) -> dict[str, object]:
+    started = time.perf_counter()
+    count = rebuild_index(index_dir, store, progress=True)
+    index_seconds = time.perf_counter() - started
+    result: dict[str, object] = {
+        "indexed": count,
+        "index_seconds": index_seconds,
+        "articles_per_s": count / index_seconds,
+    }
+    with SearchIndex.open(index_dir, store) as ix:
+        ix.wait_indexed(store.max_seq(), timeout=60)
+        requests = [
+            SearchRequest(
+                query=q,
+                date_from=PartialDate.parse(DATE_FROM),
+                date_to=PartialDate.parse(DATE_TO),
+                size=20,
+            )
+            for q in QUERIES
+        ]
+        cold, warm, totals = [], [], []
+        for req in requests:
+            t = time.perf_counter()
+            response = ix.search(req)
+            cold.append((time.perf_counter() - t) * 1000)
+            totals.append(response.total)
+        for _ in range(repeat):
+            for req in requests:
+                t = time.perf_counter()
+                ix.search(req)
+                warm.append((time.perf_counter() - t) * 1000)
+        listing = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            ix.search(SearchRequest(query="", sort="newest"))  # type: ignore[arg-type]
+            listing.append((time.perf_counter() - t) * 1000)
+    result.update(
+        cold=percentiles(cold), warm=percentiles(warm), list_all=percentiles(listing),
+        totals=totals,
+    )
+    return result
+
+
+def run_baseline(store: ArchiveStore, index_dir: Path, repeat: int) -> dict[str, object]:
+    from whoosh import index as windex
+    from whoosh import sorting
+    from whoosh.analysis import LanguageAnalyzer
+    from whoosh.fields import DATETIME, ID, TEXT, Schema
+    from whoosh.highlight import ContextFragmenter, HtmlFormatter
+    from whoosh.qparser import MultifieldParser
+    from whoosh.query import DateRange
+
+    if index_dir.exists():
+        shutil.rmtree(index_dir)
+    index_dir.mkdir(parents=True)
+    analyzer = LanguageAnalyzer("de")
+    schema = Schema(
+        id=ID(stored=True, unique=True),
+        title=TEXT(analyzer=analyzer, stored=True, field_boost=2.0),
+        body=TEXT(analyzer=analyzer, stored=True),
+        outlet=ID(stored=True, sortable=True),
+        date=DATETIME(stored=True, sortable=True),
+        year=ID(sortable=True),
+        month=ID(sortable=True),
+    )
+    ix = windex.create_in(str(index_dir), schema)
+    started = time.perf_counter()
+    writer = ix.writer()  # the default writer
+    count = 0
+    for a in store.iter_articles():
+        fields = {"id": a.id, "title": a.title, "body": a.text, "outlet": a.outlet}
+        if a.date is not None:
+            fields["date"] = datetime.combine(a.date.start, datetime.min.time())
+            fields["year"] = f"{a.date.year:04d}"
+            if a.date.month:
+                fields["month"] = f"{a.date.year:04d}-{a.date.month:02d}"
+        writer.add_document(**fields)
+        count += 1
+    writer.commit()
+    index_seconds = time.perf_counter() - started
+    parser = MultifieldParser(["title", "body"], schema)
+    start = PartialDate.parse(DATE_FROM).start
+    end = PartialDate.parse(DATE_TO).end
+    date_filter = DateRange(
+        "date", datetime.combine(start, datetime.min.time()),
+        datetime.combine(end, datetime.max.time()),
+    )
+    facets = {
+        "outlet": sorting.FieldFacet("outlet"),
+        "year": sorting.FieldFacet("year"),
+        "month": sorting.FieldFacet("month"),
+    }
+    cold, warm = [], []
+    with ix.searcher() as searcher:
+        def once(q: str) -> float:
+            t = time.perf_counter()
+            results = searcher.search(
+                parser.parse(q), limit=20, filter=date_filter, groupedby=facets,
+                maptype=sorting.Count,
+            )
+            results.fragmenter = ContextFragmenter(maxchars=240)
+            results.formatter = HtmlFormatter(tagname="mark")
+            for hit in results:
+                hit.highlights("body")
+            for name in facets:
+                results.groups(name)
+            return (time.perf_counter() - t) * 1000
+
+        for q in QUERIES:
+            cold.append(once(q))
+        for _ in range(repeat):
+            for q in QUERIES:
+                warm.append(once(q))
+    ix.close()
+    return {
+        "indexed": count,
+        "index_seconds": index_seconds,
+        "articles_per_s": count / index_seconds,
+        "cold": percentiles(cold),
+        "warm": percentiles(warm),
+    }
+
+
+def machine() -> dict[str, str]:
+    model = "unknown"
+    with open("/proc/cpuinfo", encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    mem_kb = 0
+    with open("/proc/meminfo", encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("MemTotal"):
+                mem_kb = int(line.split()[1])
+    return {
+        "nproc": str(os.cpu_count()),
+        "cpu": model,
+        "ram_gib": f"{mem_kb / 1024 / 1024:.1f}",
+        "python": platform.python_version(),
+        "date": date.today().isoformat(),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--corpus", type=Path, required=True)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10000])
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/pressearchiv-bench"))
+    parser.add_argument("--repeat", type=int, default=5, help="warm runs of the query list")
+    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--out", type=Path, help="write results as JSON here")
+    args = parser.parse_args(argv)
+
+    records = read_corpus(args.corpus)
+    report: dict[str, object] = {"machine": machine(), "command": " ".join(sys.argv), "runs": []}
+    for size in args.sizes:
+        base = args.workdir / str(size)
+        if base.exists():
+            shutil.rmtree(base)
+        with ArchiveStore.open(base / "data") as store:
+            t = time.perf_counter()
+            for _ in store.add_drafts(drafts(records, size), batch_size=1000):
+                pass
+            store_seconds = time.perf_counter() - t
+            run: dict[str, object] = {"size": store.count(), "store_seconds": store_seconds}
+            run["ours"] = run_ours(store, base / "index", args.repeat)
+            if not args.no_baseline:
+                run["baseline"] = run_baseline(store, base / "baseline", args.repeat)
+        report["runs"].append(run)  # type: ignore[attr-defined]
+        print(json.dumps(run, indent=2), flush=True)
+    if args.out:
+        args.out.write_text(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
