@@ -6,6 +6,7 @@ marked for the query ``Gespräch``. Everything outside ``<mark>`` is escaped.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 
@@ -28,8 +29,7 @@ def snippet(
     """An HTML excerpt of ``text`` of about ``width`` characters, query terms in ``<mark>``."""
     spans: list[tuple[int, int]] = []
     if terms:
-        head = text[:MAX_ANALYSED_CHARS]
-        spans = [(s, e) for t, _, s, e in analyzer.spans(head) if t in terms]
+        spans = _matching_spans(text[:MAX_ANALYSED_CHARS], terms, analyzer)
     if not spans:
         return _excerpt(text, 0, width, [])
     spans = _merge(spans)
@@ -48,6 +48,49 @@ def snippet(
         space = text.find(" ", begin, first)
         begin = space + 1 if space != -1 else first
     return _excerpt(text, begin, width, spans)
+
+
+def _matching_spans(
+    head: str, terms: frozenset[str], analyzer: GermanAnalyzer
+) -> list[tuple[int, int]]:
+    """Spans of words whose term is in ``terms``.
+
+    Analysing every word costs more than the rest of a search, so a regex (run
+    in C) first finds words starting like a term (a stem is a prefix of its
+    words, up to umlauts and ß), and only the whitespace-delimited chunks
+    around those are analysed, with the same analyzer as the index.
+    """
+    spans: list[tuple[int, int]] = []
+    done: set[int] = set()
+    for match in _candidates(terms).finditer(head):
+        begin = match.start()
+        while begin > 0 and not head[begin - 1].isspace():
+            begin -= 1
+        if begin in done:
+            continue
+        done.add(begin)
+        end = match.end()
+        while end < len(head) and not head[end].isspace():
+            end += 1
+        chunk = head[begin:end]
+        spans.extend((begin + s, begin + e) for t, _, s, e in analyzer.spans(chunk) if t in terms)
+    return spans
+
+
+# A stem's letters as they may be written: "u" also as "ü" or "ue", "ss" as "ß".
+_SPELLINGS = {"a": "(?:ae|a|ä)", "o": "(?:oe|o|ö)", "u": "(?:ue|u|ü)", "s": "(?:s|ß)"}
+
+
+@functools.lru_cache(maxsize=256)
+def _candidates(terms: frozenset[str]) -> re.Pattern[str]:
+    prefixes = set()
+    for term in terms:
+        # A cut may halve "ss", so a single s may stand for ß as well.
+        head = term[:3].replace("ss", "\0")
+        prefixes.add(
+            "".join(_SPELLINGS.get(c, re.escape(c)) for c in head).replace("\0", "(?:ss|ß)")
+        )
+    return re.compile(r"\b(?:" + "|".join(sorted(prefixes)) + ")", re.IGNORECASE)
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

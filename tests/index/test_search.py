@@ -321,3 +321,12 @@ def test_timeout_is_reported(tmp_path, filled_store: ArchiveStore) -> None:
         assert response.timed_out is True
     finally:
         ix.close()
+
+
+def test_snippet_marks_spelling_variants(index: SearchIndex) -> None:
+    snippets = {h.title: h.snippet for h in index.search(SearchRequest(query="Müller")).hits}
+    assert "<mark>Mueller</mark>" in snippets["G20-Treffen in Rom"]
+    assert "<mark>Müller</mark>" in snippets["Impfkampagne startet"]
+    assert "<mark>Aussenminister</mark>" in index.search(
+        SearchRequest(query="Außenminister", outlets=("faz.net",))
+    ).hits[0].snippet
