@@ -9,6 +9,7 @@ store → snippets (:mod:`index.highlight`).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 import time
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.collectors import TimeLimit, TimeLimitCollector
+from whoosh.collectors import FilterCollector, TimeLimit, TopCollector
 from whoosh.idsets import DocIdSet
 from whoosh.searching import Searcher
 
@@ -119,23 +120,41 @@ def ordered_rows(
     return candidates[top].tolist(), [None] * len(top), False
 
 
+class _FilterUntil(FilterCollector):
+    """Whoosh's filter collector with a deadline.
+
+    Whoosh's TimeLimitCollector cannot wrap a filter: it calls the filter's
+    child directly and so drops the filter (and its SIGALRM mode only works on
+    the main thread). This collector filters and checks the clock itself.
+    """
+
+    def __init__(self, child: TopCollector, allow: _RowSet, deadline: float) -> None:
+        super().__init__(child, allow=allow)
+        self._deadline = deadline
+        self.timed_out = False
+
+    def collect_matches(self) -> None:
+        child, allow, offset = self.child, self._allow, self.offset
+        clock, deadline = time.monotonic, self._deadline
+        for n, sub_docnum in enumerate(child.matches()):
+            if not n & 255 and clock() > deadline:
+                self.timed_out = True
+                raise TimeLimit
+            if offset + sub_docnum in allow:
+                child.collect(sub_docnum)
+
+
 def _by_score(
     view: View, query: wq.Query, rows: np.ndarray, count: int, deadline: float
 ) -> tuple[list[int], list[float | None], bool]:
     searcher = view.searcher
-    collector = searcher.collector(limit=count, filter=_RowSet(rows))
-    remaining = max(deadline - time.monotonic(), 0.001)
-    # use_alarm=False: SIGALRM only works in the main thread; a timer works anywhere.
-    limited = TimeLimitCollector(collector, timelimit=remaining, use_alarm=False)
-    timed_out = False
-    try:
-        searcher.search_with_collector(query, limited)
-    except TimeLimit:
-        timed_out = True
-    results = limited.results()
+    collector = _FilterUntil(TopCollector(limit=count), _RowSet(rows), deadline)
+    with contextlib.suppress(TimeLimit):  # the hits found so far are still returned
+        searcher.search_with_collector(query, collector)
+    results = collector.results()
     docnums = [results.docnum(i) for i in range(min(count, results.scored_length()))]
     scores: list[float | None] = [float(results.score(i)) for i in range(len(docnums))]
-    return docnums, scores, timed_out
+    return docnums, scores, collector.timed_out
 
 
 def search(

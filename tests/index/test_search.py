@@ -190,6 +190,8 @@ def test_outlet_filter_takes_several_outlets(index: SearchIndex) -> None:
         "Impfkampagne startet",
     ]
     assert titles(index, "Impfung", outlets=("unknown.example",)) == []
+    # Ranked by score, where a higher-scoring article of another outlet exists.
+    assert titles(index, "Außenminister", outlets=("faz.net",)) == ["G20-Treffen in Rom"]
 
 
 def _store_counts(store: ArchiveStore, word: str, lo: str | None, outlets: tuple[str, ...]):
