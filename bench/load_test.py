@@ -449,7 +449,11 @@ def run(args: argparse.Namespace, command: str, workdir: Path, data_dir: Path, l
     t0 = time.monotonic()
     ingest = subprocess.run(
         [sys.executable, "-m", "pressearchiv.cli", "ingest", "--no-progress", str(seed_file)],
-        env=env, cwd=ROOT, capture_output=True, text=True, timeout=3600,
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=3600,
     )
     ingest_seconds = time.monotonic() - t0
     summary_line = ingest.stdout.strip().splitlines()[-1] if ingest.stdout.strip() else ""
@@ -462,7 +466,11 @@ def run(args: argparse.Namespace, command: str, workdir: Path, data_dir: Path, l
     with log.open("ab") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "pressearchiv.cli", "serve", "--port", str(port)],
-            env=env, cwd=ROOT, stdout=out, stderr=out, stdin=subprocess.DEVNULL,
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=out,
+            stdin=subprocess.DEVNULL,
         )
     try:
         wait_healthy(base, proc, timeout=600)
@@ -507,8 +515,18 @@ def run(args: argparse.Namespace, command: str, workdir: Path, data_dir: Path, l
             proc.wait(timeout=10)
 
     report = render(
-        args, command, stats, supply, verify, before, after, healthy,
-        ingest_seconds, summary_line, startup_seconds, load_seconds,
+        args,
+        command,
+        stats,
+        supply,
+        verify,
+        before,
+        after,
+        healthy,
+        ingest_seconds,
+        summary_line,
+        startup_seconds,
+        load_seconds,
     )
     print(report)
     args.output.parent.mkdir(parents=True, exist_ok=True)
@@ -564,7 +582,8 @@ def render(  # noqa: PLR0913
     searchable = percentiles(stats.searchable_latency)
     total_requests = stats.searches + stats.uploads + stats.polls
     statuses = "\n".join(
-        f"| {kind} | {status} | {count} |" for (kind, status), count in sorted(stats.statuses.items())
+        f"| {kind} | {status} | {count} |"
+        for (kind, status), count in sorted(stats.statuses.items())
     )
     transport = (
         ", ".join(f"{k[0]} {k[1]}: {v}" for k, v in sorted(stats.transport_errors.items()))
