@@ -66,11 +66,6 @@ def test_search_hit_has_every_field_and_a_marked_snippet(client: TestClient) -> 
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="index bug: with a query (relevance order) the hits ignore the outlet/date "
-    "filters although total respects them (reported; remove this mark when fixed)",
-)
 def test_filtered_query_returns_only_matching_hits(client: TestClient) -> None:
     body = client.get("/api/search", params={"q": "Lawrow", "outlet": "Epoch Times"}).json()
     assert [h["id"] for h in body["hits"]] == [EPOCH]

@@ -46,11 +46,6 @@ def read_csv(response) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
     return list(csv.DictReader(io.StringIO(text[1:])))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="index bug: SearchIndex.scan_ids ignores outlet/date filters when sorting by "
-    "relevance (reported; remove this mark when fixed)",
-)
 def test_csv_export_of_a_search(client: TestClient) -> None:
     response = client.get("/api/search.csv", params={"q": "Lawrow", "outlet": "Epoch Times"})
 
