@@ -16,6 +16,7 @@ from whoosh.formats import Existence
 
 from archive.model import Article
 from index.analysis import ANALYZER_VERSION, GermanAnalyzer
+from index.formats import FastPositions
 
 __all__ = [
     "QUERY_FIELDS",
@@ -41,10 +42,10 @@ def build_schema(analyzer_version: str = ANALYZER_VERSION) -> Schema:
     return Schema(
         id=ID(unique=True, sortable=True),
         seq=NUMERIC(int, bits=64, sortable=True),
-        title=TEXT(analyzer=analyzer, field_boost=TITLE_BOOST),
-        body=TEXT(analyzer=analyzer),
+        title=_text(analyzer, TITLE_BOOST),
+        body=_text(analyzer),
         # Analysed, so ``outlet:spiegel`` finds "spiegel.de" …
-        outlet=TEXT(analyzer=analyzer),
+        outlet=_text(analyzer),
         # … and verbatim, for the outlet filter and facet.
         outlet_name=ID(sortable=True),
         # Days since 0001-01-01 (date.toordinal) of the first and last day the
@@ -55,6 +56,12 @@ def build_schema(analyzer_version: str = ANALYZER_VERSION) -> Schema:
         # Existence format: no frequencies or positions, which keeps it cheap.
         spell=_spell_field(),
     )
+
+
+def _text(analyzer: GermanAnalyzer, boost: float = 1.0) -> TEXT:
+    field = TEXT(analyzer=analyzer, field_boost=boost)
+    field.format = FastPositions(field_boost=boost)
+    return field
 
 
 def _spell_field() -> TEXT:

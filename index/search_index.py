@@ -21,7 +21,7 @@ from archive.store import ArchiveStore
 from index import searcher as run
 from index.columns import ColumnCache, Columns
 from index.errors import IndexUnavailable
-from index.filters import date_mask, outlet_mask
+from index.postings import PostingCache, segment_key
 from index.query import parse_query
 from index.request import Hit, IndexStatus, SearchRequest, SearchResponse
 from index.schema import analyzer_of
@@ -40,6 +40,7 @@ class SearchIndex:
         self._timeout = query_timeout
         self._analyzer = analyzer_of(ix.schema)
         self._columns = ColumnCache()
+        self._postings = PostingCache()
         self._lock = threading.Lock()  # guards _view and view reference counts
         self._indexed = threading.Condition()
         self._indexed_seq = -1
@@ -101,7 +102,8 @@ class SearchIndex:
     def _new_view(self) -> run.View:
         searcher = self._ix.searcher()
         columns: Columns = self._columns.columns(searcher)
-        return run.View(searcher, columns, doc_count=searcher.doc_count())
+        self._postings.retain({segment_key(sub.reader()) for sub, _ in searcher.leaf_searchers()})
+        return run.View(searcher, columns, self._postings, doc_count=searcher.doc_count())
 
     @contextmanager
     def _acquire(self) -> Iterator[run.View]:
@@ -145,15 +147,10 @@ class SearchIndex:
         with self._acquire() as view:
             deadline = time.monotonic() + self._timeout
             parsed = parse_query(request.query, self._analyzer, view.searcher.reader())
-            matched, _ = run.matching_rows(view, parsed, deadline)
-            final = matched
-            for mask in (
-                date_mask(view.columns, request.date_from, request.date_to),
-                outlet_mask(view.columns, request.outlets),
-            ):
-                if mask is not None:
-                    final = final & mask
-            rows, _, _ = run.ordered_rows(view, parsed, final, request.sort, limit, deadline)
+            selection = run.select(view, parsed, request, deadline)
+            rows, _ = run.ordered_rows(
+                view, selection.matched, selection.final, request.sort, limit
+            )
             ids = [view.columns.ids[r] for r in rows]
         return iter(ids)
 

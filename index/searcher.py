@@ -9,17 +9,12 @@ store → snippets (:mod:`index.highlight`).
 
 from __future__ import annotations
 
-import contextlib
-import itertools
 import re
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.collectors import FilterCollector, TimeLimit, TopCollector
-from whoosh.idsets import DocIdSet
 from whoosh.searching import Searcher
 
 from archive.model import Article
@@ -29,14 +24,15 @@ from index.columns import UNDATED, Columns
 from index.facets import count_facets
 from index.filters import date_mask, outlet_mask
 from index.highlight import snippet
+from index.postings import PostingCache
 from index.query import ParsedQuery, parse_query
 from index.request import Facets, Hit, SearchRequest, SearchResponse, Sort
+from index.scoring import QueryTimeout, evaluate
 
-__all__ = ["View", "matching_rows", "ordered_rows", "search", "related"]
+__all__ = ["Matched", "View", "match", "ordered_rows", "related", "search"]
 
 # Offer "Meinten Sie …?" when a query finds fewer articles than this.
 SUGGEST_BELOW = 3
-_CHUNK = 8192
 
 
 @dataclass(eq=False)
@@ -49,61 +45,51 @@ class View:
 
     searcher: Searcher
     columns: Columns
+    postings: PostingCache
     refs: int = 0
     retired: bool = False
     doc_count: int = field(default=0)
 
 
-class _RowSet(DocIdSet):
-    """A numpy mask seen by Whoosh's collector as a set of allowed documents."""
+@dataclass
+class Matched:
+    """The documents a query matches (bool mask over rows) and, with a query, their scores."""
 
-    def __init__(self, mask: np.ndarray) -> None:
-        self._mask = mask
-
-    def __contains__(self, docnum: object) -> bool:
-        return bool(self._mask[docnum])  # type: ignore[index]
-
-    def __len__(self) -> int:
-        return int(self._mask.sum())
-
-    def __iter__(self) -> Iterator[int]:
-        return iter(np.flatnonzero(self._mask).tolist())
+    rows: np.ndarray
+    scores: np.ndarray | None
+    timed_out: bool = False
 
 
-def matching_rows(view: View, parsed: ParsedQuery, deadline: float) -> tuple[np.ndarray, bool]:
-    """Bool mask of live rows matching the query, and whether time ran out."""
+def match(view: View, parsed: ParsedQuery, deadline: float) -> Matched:
+    """Every live row the query matches, scored (see :mod:`index.scoring`)."""
     cols = view.columns
     if parsed.query is None:
-        return cols.live.copy(), False
-    mask = np.zeros(cols.size, dtype=bool)
-    if isinstance(parsed.query, type(wq.NullQuery)):
-        return mask, False
-    for sub, offset in view.searcher.leaf_searchers():
-        if time.monotonic() > deadline:
-            return mask & cols.live, True
-        matcher = parsed.query.matcher(sub)
-        ids = matcher.all_ids() if matcher.is_active() else iter(())
-        while True:
-            chunk = np.fromiter(itertools.islice(ids, _CHUNK), dtype=np.int64)
-            if len(chunk):
-                mask[chunk + offset] = True
-            if len(chunk) < _CHUNK:
-                break
-            if time.monotonic() > deadline:
-                return mask & cols.live, True
-    return mask & cols.live, False
+        return Matched(cols.live.copy(), None)
+    try:
+        scored = evaluate(view.searcher, parsed.query, cols.live, view.postings, deadline)
+    except QueryTimeout:
+        return Matched(np.zeros(cols.size, dtype=bool), None, timed_out=True)
+    return Matched(scored.mask & cols.live, scored.scores)
 
 
 def ordered_rows(
-    view: View, parsed: ParsedQuery, rows: np.ndarray, sort: Sort, count: int, deadline: float
-) -> tuple[list[int], list[float | None], bool]:
+    view: View, matched: Matched, rows: np.ndarray, sort: Sort, count: int
+) -> tuple[list[int], list[float | None]]:
     """The first ``count`` rows of the mask ``rows`` in the requested order, with scores."""
     if count <= 0 or not rows.any():
-        return [], [], False
-    if sort is Sort.RELEVANCE and parsed.query is not None:
-        return _by_score(view, parsed.query, rows, count, deadline)
+        return [], []
     cols = view.columns
     candidates = np.flatnonzero(rows)
+    if sort is Sort.RELEVANCE and matched.scores is not None:
+        scores = matched.scores[candidates]
+        if count < len(candidates):
+            top = np.argpartition(-scores, count - 1)[:count]
+        else:
+            top = np.arange(len(candidates))
+        # Highest score first; among equal scores the newer article (higher seq).
+        order = np.lexsort((-cols.seq[candidates[top]], -scores[top]))
+        top = top[order]
+        return candidates[top].tolist(), [float(x) for x in scores[top]]
     day = cols.day_start[candidates].astype(np.int64)
     seq = cols.seq[candidates]
     undated = (day == UNDATED).astype(np.int64)
@@ -117,44 +103,29 @@ def ordered_rows(
         top = top[np.argsort(key[top], kind="stable")]
     else:
         top = np.argsort(key, kind="stable")
-    return candidates[top].tolist(), [None] * len(top), False
+    return candidates[top].tolist(), [None] * len(top)
 
 
-class _FilterUntil(FilterCollector):
-    """Whoosh's filter collector with a deadline.
+@dataclass
+class Selection:
+    """A query's matches and the filters applied to them."""
 
-    Whoosh's TimeLimitCollector cannot wrap a filter: it calls the filter's
-    child directly and so drops the filter (and its SIGALRM mode only works on
-    the main thread). This collector filters and checks the clock itself.
-    """
-
-    def __init__(self, child: TopCollector, allow: _RowSet, deadline: float) -> None:
-        super().__init__(child, allow=allow)
-        self._deadline = deadline
-        self.timed_out = False
-
-    def collect_matches(self) -> None:
-        child, allow, offset = self.child, self._allow, self.offset
-        clock, deadline = time.monotonic, self._deadline
-        for n, sub_docnum in enumerate(child.matches()):
-            if not n & 255 and clock() > deadline:
-                self.timed_out = True
-                raise TimeLimit
-            if offset + sub_docnum in allow:
-                child.collect(sub_docnum)
+    matched: Matched
+    dates: np.ndarray | None
+    outlets: np.ndarray | None
+    final: np.ndarray  # matched, within the date range and the chosen outlets
 
 
-def _by_score(
-    view: View, query: wq.Query, rows: np.ndarray, count: int, deadline: float
-) -> tuple[list[int], list[float | None], bool]:
-    searcher = view.searcher
-    collector = _FilterUntil(TopCollector(limit=count), _RowSet(rows), deadline)
-    with contextlib.suppress(TimeLimit):  # the hits found so far are still returned
-        searcher.search_with_collector(query, collector)
-    results = collector.results()
-    docnums = [results.docnum(i) for i in range(min(count, results.scored_length()))]
-    scores: list[float | None] = [float(results.score(i)) for i in range(len(docnums))]
-    return docnums, scores, collector.timed_out
+def select(view: View, parsed: ParsedQuery, request: SearchRequest, deadline: float) -> Selection:
+    """Match the query and apply the request's outlet and date filters."""
+    matched = match(view, parsed, deadline)
+    dates = date_mask(view.columns, request.date_from, request.date_to)
+    outlets = outlet_mask(view.columns, request.outlets)
+    final = matched.rows
+    for mask in (dates, outlets):
+        if mask is not None:
+            final = final & mask
+    return Selection(matched, dates, outlets, final)
 
 
 def search(
@@ -166,22 +137,17 @@ def search(
 ) -> SearchResponse:
     """Answer one search request against one view (see the module docstring)."""
     started = time.monotonic()
-    deadline = started + timeout
     cols = view.columns
     parsed = parse_query(request.query, analyzer, view.searcher.reader())
-    matched, timed_out = matching_rows(view, parsed, deadline)
-    dates = date_mask(cols, request.date_from, request.date_to)
-    outlets = outlet_mask(cols, request.outlets)
-    final = matched
-    if dates is not None:
-        final = final & dates
-    if outlets is not None:
-        final = final & outlets
-    total = int(final.sum())
-    facets = count_facets(cols, matched, dates, outlets, request) if request.facets else Facets()
+    selection = select(view, parsed, request, started + timeout)
+    total = int(selection.final.sum())
+    facets = (
+        count_facets(cols, selection.matched.rows, selection.dates, selection.outlets, request)
+        if request.facets
+        else Facets()
+    )
     page, size = max(request.page, 1), max(request.size, 0)
-    wanted = page * size
-    rows, scores, late = ordered_rows(view, parsed, final, request.sort, wanted, deadline)
+    rows, scores = ordered_rows(view, selection.matched, selection.final, request.sort, page * size)
     rows, scores = rows[(page - 1) * size :], scores[(page - 1) * size :]
     hits = _hits(cols, store, analyzer, rows, scores, parsed, request.snippets)
     suggestion = None
@@ -195,7 +161,7 @@ def search(
         facets=facets,
         suggestion=suggestion,
         took_ms=round((time.monotonic() - started) * 1000, 2),
-        timed_out=timed_out or late,
+        timed_out=selection.matched.timed_out,
     )
 
 
@@ -243,10 +209,10 @@ def related(
     if not keyterms:
         return []
     query = wq.Or([wq.Term("body", term, boost=weight) for term, weight in keyterms])
-    results = searcher.search(query, limit=limit + 1)
-    rows = [r.docnum for r in results if view.columns.ids[r.docnum] != article.id][:limit]
-    scores = [float(r.score) for r in results if view.columns.ids[r.docnum] != article.id][:limit]
-    empty = ParsedQuery(None, frozenset(), ())
+    empty = ParsedQuery(query, frozenset(), ())
+    matched = match(view, empty, time.monotonic() + 5.0)
+    own = np.asarray([i == article.id for i in view.columns.ids], dtype=bool)
+    rows, scores = ordered_rows(view, matched, matched.rows & ~own, Sort.RELEVANCE, limit)
     return _hits(view.columns, store, analyzer, rows, scores, empty, True)
 
 

@@ -24,6 +24,7 @@ from whoosh.index import Index
 from archive.store import ArchiveStore
 from index.analysis import ANALYZER_VERSION, GermanAnalyzer
 from index.errors import IndexUnavailable
+from index.formats import PressCodec
 from index.schema import analyzer_of, build_schema
 from index.writer import LIMIT_MB, add_articles
 
@@ -111,7 +112,7 @@ def rebuild_index(index_dir: Path, store: ArchiveStore, *, progress: bool = Fals
     analyzer = analyzer_of(ix.schema)
     total = store.count()
     count = 0
-    writer = ix.writer(limitmb=LIMIT_MB)
+    writer = ix.writer(limitmb=LIMIT_MB, codec=PressCodec())
     try:
         with tqdm(total=total, unit="art", disable=not progress, desc="Indexing") as bar:
             batch = []

@@ -22,6 +22,7 @@ from whoosh.index import Index, LockError
 from archive.model import Article
 from archive.store import ArchiveStore
 from index.analysis import GermanAnalyzer
+from index.formats import PressCodec
 from index.schema import document_for
 
 __all__ = ["IndexWriterThread", "RepairPlan", "add_articles"]
@@ -107,7 +108,7 @@ class IndexWriterThread(threading.Thread):
             self._wake.clear()
 
     def _writer(self) -> object:
-        return self._ix.writer(timeout=5.0, limitmb=LIMIT_MB)
+        return self._ix.writer(timeout=5.0, limitmb=LIMIT_MB, codec=PressCodec())
 
     def _repair(self) -> None:
         plan = self._plan

@@ -86,3 +86,20 @@ def test_pickles_without_the_stemmer(analyzer: GermanAnalyzer) -> None:
 def test_fold_matches_the_stemmer_output() -> None:
     assert fold("Ärztestreik") == "arztestreik"
     assert fold("Außen") == "aussen"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Der Ukraine-Konflikt und das G20-Treffen: New-Start-Abkommen, z.B. 1.000 Soldaten.",
+        "Gespräche, Gesprächen; des Gesprächs — und dann -- ein --Bindestrich- am Ende-",
+        "Die-der-das und-oder 24/7 am 12.03.2022 um 3,5 Prozent",
+        "",
+    ],
+)
+def test_term_positions_agree_with_spans(text: str) -> None:
+    analyzer = GermanAnalyzer()
+    expected: dict[str, list[int]] = {}
+    for term, pos, _, _ in analyzer.spans(text):
+        expected.setdefault(term, []).append(pos)
+    assert analyzer.term_positions(text) == expected

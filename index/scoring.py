@@ -1,0 +1,218 @@
+"""Evaluate a parsed query over the whole index at once: matches and BM25F scores.
+
+Every node of the query tree becomes a pair of dense arrays over the
+searcher's document numbers: a bool mask of the documents it matches and their
+float32 scores. Terms come from :class:`~index.postings.PostingCache`; ``AND``
+is ``&``, ``OR`` is ``|``, ``NOT`` masks out, and scores add up. The caller
+then filters by outlet and date, counts facets and takes the top hits from the
+same arrays, so no document is visited one at a time in Python.
+
+Scores are BM25F: per field, ``idf · tf·(k1+1) / (tf + k1·(1 − b + b·dl/avgdl))``,
+times the field's boost (titles count more than bodies). Phrases and proximity
+queries need word positions, which only Whoosh's matchers decode; their
+documents come from Whoosh, checked only among the documents holding all of
+the phrase's words, and they score like their words.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.searching import Searcher
+
+from index.postings import PostingCache
+
+__all__ = ["Scored", "evaluate", "QueryTimeout"]
+
+K1 = 1.2
+B = 0.75
+_CHUNK = 8192
+
+
+class QueryTimeout(Exception):
+    """The deadline passed while evaluating; the caller reports a partial result."""
+
+
+@dataclass
+class Scored:
+    mask: np.ndarray  # bool: the document matches
+    scores: np.ndarray  # float32: its relevance (meaningful where mask is True)
+
+
+class _Evaluator:
+    def __init__(
+        self, searcher: Searcher, live: np.ndarray, cache: PostingCache, deadline: float
+    ) -> None:
+        self.searcher = searcher
+        self.live = live
+        self.size = len(live)
+        self.cache = cache
+        self.deadline = deadline
+        self.segments = [(sub.reader(), offset) for sub, offset in searcher.leaf_searchers()]
+        self.doc_count = max(int(live.sum()), 1)
+        self._avg: dict[str, float] = {}
+
+    def empty(self) -> Scored:
+        return Scored(np.zeros(self.size, dtype=bool), np.zeros(self.size, dtype=np.float32))
+
+    def check_clock(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise QueryTimeout
+
+    def avg_length(self, fieldname: str) -> float:
+        if fieldname not in self._avg:
+            total = sum(reader.field_length(fieldname) for reader, _ in self.segments)
+            self._avg[fieldname] = max(total / self.doc_count, 1.0)
+        return self._avg[fieldname]
+
+    # -- nodes -----------------------------------------------------------------
+
+    def node(self, q: wq.Query) -> Scored:
+        self.check_clock()
+        if isinstance(q, wq.Term):
+            return self.term(q.fieldname, q.text, q.boost)
+        if isinstance(q, wq.And):
+            return self.conjunction(q.subqueries, q.boost)
+        if isinstance(q, wq.Or | wq.DisjunctionMax):
+            return self.disjunction(q.subqueries, q.boost)
+        if isinstance(q, wq.Not):
+            inner = self.node(q.query)
+            return Scored(self.live & ~inner.mask, np.zeros(self.size, dtype=np.float32))
+        if isinstance(q, wq.AndNot):
+            positive, negative = self.node(q.a), self.node(q.b)
+            return Scored(positive.mask & ~negative.mask, positive.scores)
+        if isinstance(q, wq.AndMaybe):
+            required, optional = self.node(q.a), self.node(q.b)
+            bonus = np.where(optional.mask, optional.scores, 0).astype(np.float32)
+            return Scored(required.mask, required.scores + bonus)
+        if isinstance(q, wq.Require):
+            required, also = self.node(q.a), self.node(q.b)
+            return Scored(required.mask & also.mask, required.scores)
+        if isinstance(q, wq.Every):
+            return Scored(self.live.copy(), np.zeros(self.size, dtype=np.float32))
+        if isinstance(q, type(wq.NullQuery)):
+            return self.empty()
+        if isinstance(q, wq.Phrase):
+            return self.phrase(q)
+        return self.whoosh(q, score=q.boost)
+
+    def term(self, fieldname: str, text: str, boost: float = 1.0) -> Scored:
+        result = self.empty()
+        found = []
+        for reader, offset in self.segments:
+            ids, tf = self.cache.postings(reader, fieldname, text)
+            if len(ids):
+                found.append((reader, offset, ids, tf))
+        df = sum(len(ids) for _, _, ids, _ in found)
+        if not df:
+            return result
+        idf = math.log(1 + (self.doc_count - df + 0.5) / (df + 0.5))
+        field = self.searcher.schema[fieldname]
+        weight = idf * boost * getattr(field.format, "field_boost", 1.0)
+        scorable = getattr(field, "scorable", False)
+        avg = self.avg_length(fieldname) if scorable else 1.0
+        for reader, offset, ids, tf in found:
+            rows = ids + offset
+            if scorable:
+                dl = self.cache.lengths(reader, fieldname)[ids]
+                part = tf * (K1 + 1) / (tf + K1 * (1 - B + B * dl / avg))
+            else:
+                part = np.ones(len(ids), dtype=np.float32)
+            result.mask[rows] = True
+            result.scores[rows] += (weight * part).astype(np.float32)
+        result.mask &= self.live
+        return result
+
+    def conjunction(self, subqueries: list[wq.Query], boost: float) -> Scored:
+        # Evaluate positive parts first, rarest first would need df; order as given.
+        parts = [self.node(q) for q in subqueries]
+        if not parts:
+            return self.empty()
+        mask = parts[0].mask.copy()
+        scores = parts[0].scores.copy()
+        for part in parts[1:]:
+            mask &= part.mask
+            scores += part.scores
+        return Scored(mask, scores * boost if boost != 1 else scores)
+
+    def disjunction(self, subqueries: list[wq.Query], boost: float) -> Scored:
+        result = self.empty()
+        for q in subqueries:
+            part = self.node(q)
+            result.mask |= part.mask
+            result.scores += np.where(part.mask, part.scores, 0).astype(np.float32)
+        if boost != 1:
+            result.scores *= boost
+        return result
+
+    def phrase(self, q: wq.Phrase) -> Scored:
+        words = [self.term(q.fieldname, w, q.boost) for w in q.words]
+        if not words:
+            return self.empty()
+        candidates = words[0].mask.copy()
+        scores = words[0].scores.copy()
+        for word in words[1:]:
+            candidates &= word.mask
+            scores += word.scores
+        if not candidates.any() or len(q.words) == 1:
+            return Scored(candidates, scores)
+        if not getattr(self.searcher.schema[q.fieldname].format, "decode_positions", None):
+            confirmed = self.whoosh(q, score=0.0).mask & candidates
+            return Scored(confirmed, scores)
+        confirmed = np.zeros(self.size, dtype=bool)
+        for reader, offset in self.segments:
+            local = candidates[offset : offset + reader.doc_count_all()]
+            docs = self.phrase_docs(reader, q, local)
+            confirmed[docs + offset] = True
+        return Scored(confirmed, scores)
+
+    def phrase_docs(self, reader: Any, q: wq.Phrase, allowed: np.ndarray) -> np.ndarray:
+        """Documents (of one segment, among ``allowed``) holding the words in order.
+
+        Each next word must follow the previous one within ``slop`` positions;
+        taking the earliest such occurrence each time finds every match.
+        """
+        slop = max(int(q.slop), 1)
+        current = self.cache.positions(reader, q.fieldname, q.words[0])
+        current = current[allowed[current >> 32]]
+        for word in q.words[1:]:
+            self.check_clock()
+            if not len(current):
+                break
+            following = self.cache.positions(reader, q.fieldname, word)
+            at = np.searchsorted(following, current + 1)
+            inside = at < len(following)
+            nearest = following[np.minimum(at, len(following) - 1)] if len(following) else at
+            ok = inside & (nearest - current <= slop) if len(following) else inside
+            current = nearest[ok]
+        return np.unique(current >> 32).astype(np.int64)
+
+    def whoosh(self, q: wq.Query, score: float) -> Scored:
+        """Any other query: the documents Whoosh's own matcher finds, with a flat score."""
+        result = self.empty()
+        for reader_searcher, offset in self.searcher.leaf_searchers():
+            matcher = q.matcher(reader_searcher)
+            ids: Any = matcher.all_ids() if matcher.is_active() else iter(())
+            while True:
+                chunk = np.fromiter(itertools.islice(ids, _CHUNK), dtype=np.int64)
+                if len(chunk):
+                    result.mask[chunk + offset] = True
+                if len(chunk) < _CHUNK:
+                    break
+                self.check_clock()
+        result.mask &= self.live
+        result.scores[result.mask] = score
+        return result
+
+
+def evaluate(
+    searcher: Searcher, query: wq.Query, live: np.ndarray, cache: PostingCache, deadline: float
+) -> Scored:
+    """Matches and scores of ``query`` over every live document; may raise QueryTimeout."""
+    return _Evaluator(searcher, live, cache, deadline).node(query)
