@@ -71,13 +71,12 @@ def test_evaluator_matches_whoosh(two_segment_index: SearchIndex, text: str) -> 
 
 def test_title_match_ranks_above_body_only(two_segment_index: SearchIndex) -> None:
     hits = two_segment_index.search(SearchRequest(query="Verhandlungen")).hits
-    assert sorted(h.title for h in hits) == [
-        "Flüchtlinge an der Grenze", "G20-Treffen in Rom", "Verhandlungen in Brüssel"
-    ]
+    assert {"Flüchtlinge an der Grenze", "G20-Treffen in Rom"} <= {h.title for h in hits}
     assert hits[0].title == "Verhandlungen in Brüssel"
     scores = [h.score for h in hits]
     assert all(s is not None for s in scores)
-    assert scores[0] > scores[1] >= scores[2]  # type: ignore[operator]
+    assert scores[0] > scores[1]  # type: ignore[operator]
+    assert scores == sorted(scores, reverse=True)
 
 
 def test_phrase_requires_adjacent_words(two_segment_index: SearchIndex) -> None:
