@@ -28,8 +28,8 @@ from pressearchiv.settings import Settings
 from web.app import create_app
 from web.openapi import openapi_schema
 
-READ_EXAMPLES = 60
-UPLOAD_EXAMPLES = 30
+READ_EXAMPLES = 150
+UPLOAD_EXAMPLES = 50
 
 
 class LoopbackClient:
