@@ -33,6 +33,7 @@ POLL_SECONDS = 0.5
 # Articles per commit when catching up: large enough for throughput, small
 # enough that a long rebuild becomes searchable step by step.
 CATCH_UP_BATCH = 5_000
+MERGE_BELOW = 1_000
 # Memory for Whoosh's in-memory posting pool before it spills to disk.
 LIMIT_MB = 256
 
@@ -146,7 +147,11 @@ class IndexWriterThread(threading.Thread):
             writer = self._writer()
             try:
                 add_articles(writer, batch, self._analyzer)
-                writer.commit()  # type: ignore[attr-defined]
+                # A big batch (start-up, bulk ingest) is a segment of its own:
+                # merging it into the last one would rewrite every posting
+                # again. Small commits (uploads) merge as usual, which keeps
+                # the number of segments small.
+                writer.commit(merge=len(batch) < MERGE_BELOW)  # type: ignore[attr-defined]
             except BaseException:
                 writer.cancel()  # type: ignore[attr-defined]
                 raise
