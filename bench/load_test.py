@@ -83,6 +83,7 @@ DATE_RANGES = [
 ]
 SORTS = [None, "relevance", "newest", "oldest"]
 WORD = re.compile(r"^[A-Za-zÄÖÜäöüß]{4,}$")
+SHORT_WORD = re.compile(r"^[A-Za-zÄÖÜäöüß]{2,}$")
 
 
 # -- data --------------------------------------------------------------------
@@ -114,10 +115,13 @@ def phrase_from(text: str, rng: random.Random) -> str | None:
     """Five consecutive plain words (letters only) from ``text``, preferring long ones."""
     words = text.split()
     windows = []
-    for i in range(len(words) - 4):
-        window = words[i : i + 5]
-        if all(WORD.match(w) for w in window):
-            windows.append((sum(len(w) for w in window), i))
+    for pattern in (WORD, SHORT_WORD):  # long words first; short ones if there are none
+        for i in range(len(words) - 4):
+            window = words[i : i + 5]
+            if all(pattern.match(w) for w in window):
+                windows.append((sum(len(w) for w in window), i))
+        if windows:
+            break
     if not windows:
         return None
     windows.sort(reverse=True)
