@@ -22,11 +22,10 @@ from whoosh import index as windex
 from whoosh.index import Index
 
 from archive.store import ArchiveStore
-from index.analysis import ANALYZER_VERSION, GermanAnalyzer
+from index.analysis import ANALYZER_VERSION
+from index.bulk import build_segments
 from index.errors import IndexUnavailable
-from index.formats import PressCodec
 from index.schema import analyzer_of, build_schema
-from index.writer import LIMIT_MB, add_articles
 
 __all__ = ["open_or_create", "rebuild_index"]
 
@@ -96,39 +95,27 @@ def _clear(index_dir: Path) -> None:
             path.unlink()
 
 
-def rebuild_index(index_dir: Path, store: ArchiveStore, *, progress: bool = False) -> int:
+def rebuild_index(
+    index_dir: Path, store: ArchiveStore, *, progress: bool = False, workers: int | None = None
+) -> int:
     """Rebuild the index from scratch from the store; returns the number indexed.
 
     For use when no service holds the index open (the CLI). The new index is
-    written next to the old one and swapped in at the end, so a failed rebuild
-    leaves the old index as it was.
+    built next to the old one, in parallel (:mod:`index.bulk`), and swapped in
+    at the end, so a failed rebuild leaves the old index as it was.
     """
     index_dir = Path(index_dir)
     building = index_dir.with_name(index_dir.name + ".rebuilding")
     if building.exists():
         shutil.rmtree(building)
     building.mkdir(parents=True)
-    ix = windex.create_in(str(building), build_schema())
-    analyzer = analyzer_of(ix.schema)
-    total = store.count()
-    count = 0
-    writer = ix.writer(limitmb=LIMIT_MB, codec=PressCodec())
+    windex.create_in(str(building), build_schema()).close()
     try:
-        with tqdm(total=total, unit="art", disable=not progress, desc="Indexing") as bar:
-            batch = []
-            for article in store.iter_articles(batch_size=REBUILD_BATCH):
-                batch.append(article)
-                if len(batch) >= REBUILD_BATCH:
-                    count += _add(writer, batch, analyzer, bar)
-                    batch = []
-            count += _add(writer, batch, analyzer, bar)
-        writer.commit(optimize=True)
+        with tqdm(total=store.count(), unit="art", disable=not progress, desc="Indexing") as bar:
+            count = build_segments(building, store, workers=workers, on_progress=bar.update)
     except BaseException:
-        writer.cancel()
-        ix.close()
         shutil.rmtree(building, ignore_errors=True)
         raise
-    ix.close()
     old = index_dir.with_name(index_dir.name + ".old")
     if old.exists():
         shutil.rmtree(old)
@@ -137,9 +124,3 @@ def rebuild_index(index_dir: Path, store: ArchiveStore, *, progress: bool = Fals
     building.rename(index_dir)
     shutil.rmtree(old, ignore_errors=True)
     return count
-
-
-def _add(writer: object, batch: list, analyzer: GermanAnalyzer, bar: tqdm) -> int:  # type: ignore[type-arg]
-    added = add_articles(writer, batch, analyzer)
-    bar.update(added)
-    return added

@@ -1,0 +1,109 @@
+"""Bulk indexing: build an index from the store with one process per core.
+
+Whoosh's writer is pure Python and single-threaded, and one writer holding a
+whole archive spills its postings to temporary runs that it merges again at
+the end. Instead the store is cut into chunks of consecutive articles; worker
+processes each turn a chunk into a finished segment of its own (as Whoosh's
+``MpWriter`` does in its multi-segment mode, but reading the store directly
+instead of receiving pickled documents), and the parent lists all segments in
+one commit of the index's table of contents. Searching handles many segments
+well: :mod:`index.columns` and :mod:`index.postings` work per segment.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as windex
+from whoosh.writing import SegmentWriter
+
+from archive.store import ArchiveStore
+from index.formats import PressCodec
+from index.schema import analyzer_of
+from index.writer import add_articles
+
+__all__ = ["SEGMENT_ARTICLES", "build_segments"]
+
+# Articles per segment: large enough that postings compress into full blocks,
+# small enough that a worker's postings stay in memory (~0.5 GB at 5,000).
+SEGMENT_ARTICLES = 5_000
+_POOL_MB = 4096  # never spill to temporary runs within one segment
+
+
+def _chunks(store: ArchiveStore, size: int) -> list[tuple[int, int]]:
+    """(after_seq, last_seq) ranges of ``size`` articles each, in seq order."""
+    seqs = sorted(store.id_seqs().values())
+    return [
+        (seqs[start - 1] if start else 0, seqs[min(start + size, len(seqs)) - 1])
+        for start in range(0, len(seqs), size)
+    ]
+
+
+def _build_chunk(index_dir: str, db_path: str, after: int, last: int) -> tuple[Any, int]:
+    """Worker: index the articles with ``after < seq <= last`` into a new segment."""
+    ix = windex.open_dir(index_dir)
+    store = ArchiveStore(Path(db_path))
+    try:
+        writer = SegmentWriter(ix, _lk=False, codec=PressCodec(), limitmb=_POOL_MB)
+        articles = itertools.takewhile(
+            lambda a: a.seq <= last, store.iter_articles(after_seq=after, batch_size=1000)
+        )
+        count = add_articles(writer, articles, analyzer_of(ix.schema))
+        segment = writer._finalize_segment() if count else None
+        # The temporary folder is shared by all workers; the parent's commit
+        # removes it (as with MpWriter's sub-writers).
+        return segment, count
+    finally:
+        store.close()
+        ix.close()
+
+
+def build_segments(
+    index_dir: Path,
+    store: ArchiveStore,
+    *,
+    workers: int | None = None,
+    on_progress: Callable[[int], None] | None = None,
+    segment_size: int = SEGMENT_ARTICLES,
+) -> int:
+    """Fill the empty index in ``index_dir`` with every article of ``store``.
+
+    Returns the number of articles indexed. ``workers`` defaults to the
+    number of cores; with one worker (or one chunk) everything runs here.
+    """
+    chunks = _chunks(store, segment_size)
+    workers = max(1, min(workers or os.cpu_count() or 1, len(chunks)))
+    results: list[tuple[Any, int]] = []
+    if workers == 1:
+        for after, last in chunks:
+            results.append(_build_chunk(str(index_dir), str(store.path), after, last))
+            if on_progress:
+                on_progress(results[-1][1])
+    else:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = [
+                pool.submit(_build_chunk, str(index_dir), str(store.path), after, last)
+                for after, last in chunks
+            ]
+            for future in futures:
+                results.append(future.result())
+                if on_progress:
+                    on_progress(results[-1][1])
+    segments = [segment for segment, count in results if count]
+    ix = windex.open_dir(str(index_dir))
+    writer = ix.writer(codec=PressCodec())
+    try:
+        # One commit lists every worker's segment (what MpWriter does).
+        writer._close_segment()
+        writer._commit_toc(list(writer.segments) + segments)
+    finally:
+        writer._finish()
+        ix.close()
+    return sum(count for _, count in results)
