@@ -36,11 +36,14 @@ SEGMENT_ARTICLES = 5_000
 _POOL_MB = 4096  # never spill to temporary runs within one segment
 
 
-def _chunks(store: ArchiveStore, size: int) -> list[tuple[int, int]]:
+def _chunks(
+    store: ArchiveStore, size: int, after_seq: int, up_to_seq: int | None
+) -> list[tuple[int, int]]:
     """(after_seq, last_seq) ranges of ``size`` articles each, in seq order."""
-    seqs = sorted(store.id_seqs().values())
+    top = up_to_seq if up_to_seq is not None else float("inf")
+    seqs = sorted(s for s in store.id_seqs().values() if after_seq < s <= top)
     return [
-        (seqs[start - 1] if start else 0, seqs[min(start + size, len(seqs)) - 1])
+        (seqs[start - 1] if start else after_seq, seqs[min(start + size, len(seqs)) - 1])
         for start in range(0, len(seqs), size)
     ]
 
@@ -71,13 +74,19 @@ def build_segments(
     workers: int | None = None,
     on_progress: Callable[[int], None] | None = None,
     segment_size: int = SEGMENT_ARTICLES,
+    after_seq: int = 0,
+    up_to_seq: int | None = None,
 ) -> int:
-    """Fill the empty index in ``index_dir`` with every article of ``store``.
+    """Add the articles with ``after_seq < seq <= up_to_seq`` (default: all) to the index.
 
     Returns the number of articles indexed. ``workers`` defaults to the
     number of cores; with one worker (or one chunk) everything runs here.
+    The caller must be the index's only writer: the new segments are listed
+    in one commit at the end, so an interrupted build adds nothing.
     """
-    chunks = _chunks(store, segment_size)
+    chunks = _chunks(store, segment_size, after_seq, up_to_seq)
+    if not chunks:
+        return 0
     workers = max(1, min(workers or os.cpu_count() or 1, len(chunks)))
     results: list[tuple[Any, int]] = []
     if workers == 1:

@@ -8,6 +8,7 @@ never wait for the writer: they use whichever view was current when they began.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -15,12 +16,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+from whoosh import index as windex
 from whoosh.index import Index
 
 from archive.store import ArchiveStore
 from index import searcher as run
 from index.columns import ColumnCache, Columns
 from index.errors import IndexUnavailable
+from index.ownership import OwnerLock
 from index.postings import PostingCache, segment_key
 from index.query import parse_query
 from index.request import Hit, IndexStatus, SearchRequest, SearchResponse
@@ -29,6 +32,15 @@ from index.storage import open_or_create
 from index.writer import IndexWriterThread, RepairPlan
 
 __all__ = ["SearchIndex"]
+
+log = logging.getLogger(__name__)
+
+
+def _open_existing(index_dir: Path) -> Index:
+    try:
+        return windex.open_dir(str(index_dir))
+    except Exception as exc:  # missing or unreadable: only the owner may rebuild it
+        raise IndexUnavailable(f"there is no readable search index in {index_dir}") from exc
 
 
 class SearchIndex:
@@ -47,11 +59,17 @@ class SearchIndex:
         self._view = self._new_view()
         self._writer: IndexWriterThread | None = None
         self._closed = False
+        self._owner: OwnerLock | None = None
         self.recreated: str | None = None  # why open() had to start from an empty index
 
     @classmethod
     def open(
-        cls, index_dir: Path, store: ArchiveStore, *, query_timeout: float = 5.0
+        cls,
+        index_dir: Path,
+        store: ArchiveStore,
+        *,
+        query_timeout: float = 5.0,
+        read_only: bool = False,
     ) -> SearchIndex:
         """Open (or create) the index and start following the store.
 
@@ -61,9 +79,22 @@ class SearchIndex:
         missing articles are indexed, by the background writer, which then
         keeps polling the store for new articles. Use :meth:`wait_indexed` to
         wait for a given seq to become searchable.
+
+        Only one process may have an index open for writing; a second one
+        gets IndexUnavailable. ``read_only=True`` opens it for searching
+        beside its owner: no repair, no writer, no lock.
         """
-        ix, reason = open_or_create(Path(index_dir))
-        index = cls(ix, store, query_timeout)
+        if read_only:
+            ix = _open_existing(Path(index_dir))
+            return cls(ix, store, query_timeout)
+        owner = OwnerLock(Path(index_dir)).acquire()
+        try:
+            ix, reason = open_or_create(Path(index_dir))
+            index = cls(ix, store, query_timeout)
+        except BaseException:
+            owner.release()
+            raise
+        index._owner = owner
         index.recreated = reason
         plan = index._plan_repair()
         index._indexed_seq = -1 if plan.needed else plan.watermark
@@ -180,12 +211,16 @@ class SearchIndex:
         if self._writer is not None:
             self._writer.stop()
             self._writer.join(timeout=60)
+            if self._writer.is_alive():
+                log.warning("the index writer is still busy; unfinished work is redone at start-up")
         self._closed = True
         with self._lock:
             self._view.retired = True
             if self._view.refs == 0:
                 self._view.searcher.close()
         self._ix.close()
+        if self._owner is not None:
+            self._owner.release()
 
     def __enter__(self) -> SearchIndex:
         return self

@@ -25,6 +25,7 @@ from archive.store import ArchiveStore
 from index.analysis import ANALYZER_VERSION
 from index.bulk import build_segments
 from index.errors import IndexUnavailable
+from index.ownership import OwnerLock
 from index.schema import analyzer_of, build_schema
 
 __all__ = ["open_or_create", "rebuild_index"]
@@ -105,6 +106,14 @@ def rebuild_index(
     at the end, so a failed rebuild leaves the old index as it was.
     """
     index_dir = Path(index_dir)
+    owner = OwnerLock(index_dir).acquire()
+    try:
+        return _rebuild(index_dir, store, progress, workers)
+    finally:
+        owner.release()
+
+
+def _rebuild(index_dir: Path, store: ArchiveStore, progress: bool, workers: int | None) -> int:
     building = index_dir.with_name(index_dir.name + ".rebuilding")
     if building.exists():
         shutil.rmtree(building)

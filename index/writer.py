@@ -14,8 +14,10 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from whoosh.index import Index, LockError
 
@@ -34,6 +36,8 @@ POLL_SECONDS = 0.5
 # enough that a long rebuild becomes searchable step by step.
 CATCH_UP_BATCH = 5_000
 MERGE_BELOW = 1_000
+# From this many unindexed articles on, catch up with parallel workers.
+BULK_BACKLOG = 5_000
 # Memory for Whoosh's in-memory posting pool before it spills to disk.
 LIMIT_MB = 256
 
@@ -111,6 +115,19 @@ class IndexWriterThread(threading.Thread):
     def _writer(self) -> object:
         return self._ix.writer(timeout=5.0, limitmb=LIMIT_MB, codec=PressCodec())
 
+    def _bulk(self, target: int) -> None:
+        """A large backlog (a fresh index, a big ingest): index it in parallel."""
+        from index.bulk import build_segments  # bulk imports this module
+
+        started = time.monotonic()
+        count = build_segments(
+            Path(self._ix.storage.folder), self._store, after_seq=self.indexed_seq,
+            up_to_seq=target,
+        )
+        log.info("indexed %d articles in bulk in %.0f s", count, time.monotonic() - started)
+        self.indexed_seq = target
+        self._publish(target)
+
     def _repair(self) -> None:
         plan = self._plan
         writer = self._writer()
@@ -135,6 +152,9 @@ class IndexWriterThread(threading.Thread):
             target = self._store.max_seq()
             if self.indexed_seq >= target:
                 return
+            if target - self.indexed_seq >= BULK_BACKLOG:
+                self._bulk(target)
+                continue
             batch = list(
                 itertools.islice(
                     self._store.iter_articles(after_seq=self.indexed_seq), CATCH_UP_BATCH

@@ -97,8 +97,9 @@ def _ingest(settings: Settings, args: argparse.Namespace) -> int:
     for rejection in report.rejected:
         print(f"rejected: {rejection.source}: {rejection.reason}", file=sys.stderr)
     print(report.summary())
-    if report.added:
-        _update_index(settings)
+    # Also when nothing new was added: an earlier, interrupted run may have
+    # stored articles without indexing them.
+    _update_index(settings)
     return 0 if report.added or report.duplicates or not report.rejected else 1
 
 
@@ -110,14 +111,40 @@ def _update_index(settings: Settings) -> None:
     store = ArchiveStore.open(settings.data_dir)
     try:
         index = SearchIndex.open(settings.index_dir, store, query_timeout=settings.query_timeout)
-    except IndexUnavailable as exc:
-        print(f"The index is busy ({exc}); a running service indexes the new articles "
-              "within a second.", file=sys.stderr)
-    else:
-        index.close()
-        print("The search index is up to date.", file=sys.stderr)
-    finally:
+    except IndexUnavailable:
+        print("A running service owns the search index; it indexes the new articles "
+              "within seconds.", file=sys.stderr)
         store.close()
+        return
+    try:
+        pending = index.status().pending
+        if pending:
+            print(f"Indexing {pending} articles …", file=sys.stderr)
+        _wait_for_index(index, store.max_seq())
+        status = index.status()
+        if status.in_step:
+            print(f"The search index is up to date ({status.index_count} articles).",
+                  file=sys.stderr)
+        else:
+            print(f"The search index holds {status.index_count} of {status.store_count} "
+                  "articles; the rest is indexed at the next start.", file=sys.stderr)
+    finally:
+        index.close()
+        store.close()
+
+
+def _wait_for_index(index, seq: int, patience: float = 60.0) -> bool:  # type: ignore[no-untyped-def]
+    """Wait until ``seq`` is searchable, as long as indexing makes progress."""
+    import time
+
+    last_count, last_change = -1, time.monotonic()
+    while not index.wait_indexed(seq, timeout=2.0):
+        count = index.status().index_count
+        if count != last_count:
+            last_count, last_change = count, time.monotonic()
+        elif time.monotonic() - last_change > patience:
+            return False
+    return True
 
 
 def _reindex(settings: Settings, args: argparse.Namespace) -> int:
@@ -127,7 +154,7 @@ def _reindex(settings: Settings, args: argparse.Namespace) -> int:
     try:
         count = rebuild_index(settings.index_dir, store, progress=True)
     except IndexUnavailable as exc:
-        print(f"pressearchiv: {exc}", file=sys.stderr)
+        print(f"pressearchiv: {exc}; stop the service before rebuilding.", file=sys.stderr)
         return 1
     finally:
         store.close()
@@ -153,10 +180,14 @@ def _search(settings: Settings, args: argparse.Namespace) -> int:
     store = _open_store(settings)
     try:
         index = SearchIndex.open(settings.index_dir, store, query_timeout=settings.query_timeout)
-    except IndexUnavailable as exc:
-        print(f"pressearchiv: {exc}", file=sys.stderr)
-        store.close()
-        return 1
+        _wait_for_index(index, store.max_seq())
+    except IndexUnavailable:
+        try:  # a running service owns the index: search beside it
+            index = SearchIndex.open(settings.index_dir, store, read_only=True)
+        except IndexUnavailable as exc:
+            print(f"pressearchiv: {exc}", file=sys.stderr)
+            store.close()
+            return 1
     try:
         sort = Sort.RELEVANCE if query.strip() else Sort.NEWEST
         result = index.search(SearchRequest(query=query, sort=sort, size=max(1, args.size)))
