@@ -114,6 +114,9 @@ def detect_format(text: str, filename: str | None, content_type: str | None) -> 
             "text, JSON, JSON Lines or HTML",
             source=filename,
         )
+    if declared is DocumentFormat.JSON and not head.startswith(("{", "[")):
+        # Declared JSON that is a bare value (42, "x", null) or no JSON at all.
+        return DocumentFormat.JSON
     if head.startswith(("{", "[")):
         if suffix in _JSONL_SUFFIXES or declared is DocumentFormat.JSONL:
             return DocumentFormat.JSONL
@@ -142,7 +145,7 @@ def _looks_like_jsonl(text: str) -> bool:
         return False
     try:
         return isinstance(json.loads(lines[0]), dict)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
 
 

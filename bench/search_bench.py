@@ -2,7 +2,8 @@
 
 Usage (from the repository root):
 
-    python bench/search_bench.py --corpus ../shared/corpora/fang-covid/fang_covid_articles.jsonl.xz \
+    python bench/search_bench.py \
+        --corpus ../shared/corpora/fang-covid/fang_covid_articles.jsonl.xz \
         --sizes 10000 41242 --workdir /tmp/pressearchiv-bench
 
 For each size it builds an archive store from the fang-covid JSONL.xz (never

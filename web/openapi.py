@@ -49,7 +49,12 @@ def _errors(*statuses: int) -> dict[str, Any]:
     return out
 
 
-_DATE_PATTERN = r"^\d{4}(-\d{1,2}(-\d{1,2})?)?$"
+# Year 0001-9999, month 1-12, day 1-31 (whether the day exists in that month is
+# checked by the service: a pattern cannot know February).
+_DATE_PATTERN = (
+    r"^([1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])"
+    r"(-(0?[1-9]|1[0-2])(-(0?[1-9]|[12][0-9]|3[01]))?)?$"
+)
 
 
 def _search_parameters(settings: Settings) -> list[dict[str, Any]]:
@@ -76,26 +81,36 @@ def _search_parameters(settings: Settings) -> list[dict[str, Any]]:
             style="form",
             explode=True,
         ),
+        # HTML forms send empty fields; an empty value means the default.
         query(
             "from",
             {"type": "string", "pattern": _DATE_PATTERN},
             "Earliest date, inclusive: YYYY, YYYY-MM or YYYY-MM-DD.",
+            allowEmptyValue=True,
         ),
         query(
             "to",
             {"type": "string", "pattern": _DATE_PATTERN},
             "Latest date, inclusive: YYYY, YYYY-MM or YYYY-MM-DD.",
+            allowEmptyValue=True,
         ),
         query(
             "sort",
             {"type": "string", "enum": ["relevance", "newest", "oldest"]},
             "Order; default relevance with a query, newest without.",
+            allowEmptyValue=True,
         ),
-        query("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}, "Page, from 1."),
+        query(
+            "page",
+            {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+            "Page, from 1.",
+            allowEmptyValue=True,
+        ),
         query(
             "size",
             {"type": "integer", "minimum": 1, "maximum": settings.max_page_size},
             "Hits per page.",
+            allowEmptyValue=True,
         ),
     ]
 
@@ -291,7 +306,12 @@ def openapi_schema(settings: Settings) -> dict[str, Any]:
         "type": "object",
         "required": ["file"],
         "properties": {
-            "file": {"type": "array", "items": {"type": "string", "format": "binary"}},
+            "file": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": settings.max_files,
+                "items": {"type": "string", "format": "binary"},
+            },
             "title": {"type": "string"},
             "outlet": {"type": "string"},
             "date": {"type": "string"},

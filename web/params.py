@@ -42,9 +42,11 @@ def search_request(
     if "\x00" in query:
         raise BadParameter("parameter 'q' contains a NUL character")
 
-    outlets = tuple(dict.fromkeys(o.strip() for o in params.getlist("outlet") if o.strip()))
-    if len(outlets) > MAX_OUTLETS:
+    given = params.getlist("outlet")
+    # The limit counts what was sent (as the schema says), empty values included.
+    if len(given) > MAX_OUTLETS:
         raise BadParameter(f"at most {MAX_OUTLETS} 'outlet' parameters are allowed")
+    outlets = tuple(dict.fromkeys(o.strip() for o in given if o.strip()))
     if any(len(o) > MAX_OUTLET_CHARS or "\x00" in o for o in outlets):
         raise BadParameter("an 'outlet' parameter is too long or contains a NUL character")
 

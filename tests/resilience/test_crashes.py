@@ -156,7 +156,8 @@ def test_sigkill_during_uploads_and_bulk_ingest(tmp_path: Path) -> None:
                 found = client.get("/api/search", params={"q": f'"Kennung {unique_word(n)}"'})
                 assert found.status_code == 200
                 assert [h["id"] for h in found.json()["hits"]] == [article_id]
-            bulk_hit = client.get("/api/search", params={"q": f'"Kennung {unique_word(1_000_123)}"'})
+            phrase = f'"Kennung {unique_word(1_000_123)}"'
+            bulk_hit = client.get("/api/search", params={"q": phrase})
             assert bulk_hit.json()["total"] == 1
     finally:
         server.stop()

@@ -560,11 +560,6 @@ def test_json_nested_100000_levels_is_422(client: TestClient, settings: Settings
     assert item_results(response)[0]["code"] == "malformed_json"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: archive/parsing.py _looks_like_jsonl catches ValueError but not "
-    "RecursionError; a deeply nested first line followed by more lines is a 500",
-)
 def test_deeply_nested_json_object_followed_by_a_second_line_is_422(
     client: TestClient, settings: Settings
 ) -> None:

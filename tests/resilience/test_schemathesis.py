@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, reject
+from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from schemathesis import GenerationMode
 from schemathesis.python import asgi
@@ -88,15 +88,6 @@ _BOUNDED: dict[str, Any] = {
 }
 
 
-def _blank(value: Any) -> bool:
-    """A query value that goes over the wire as an empty string (``page=``)."""
-    if isinstance(value, dict):
-        return not value or any(_blank(v) for v in value.values())
-    if isinstance(value, list):
-        return not value or any(_blank(v) for v in value)
-    return value is None or value == ""
-
-
 @pytest.mark.parametrize(("path", "method"), OPERATIONS, ids=[f"{m} {p}" for p, m in OPERATIONS])
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 def test_operation_conforms_to_the_schema(
@@ -110,10 +101,6 @@ def test_operation_conforms_to_the_schema(
     @hypothesis_settings(max_examples=examples, **_BOUNDED)
     @given(case=operation.as_strategy(generation_mode=mode))
     def call(case: schemathesis.Case) -> None:
-        if mode is GenerationMode.NEGATIVE and any(map(_blank, (case.query or {}).values())):
-            # An empty parameter means "the default" (HTML forms send empty
-            # fields); the schema does not say so yet: see the xfail test below.
-            reject()
         case.call_and_validate(excluded_checks=EXCLUDED_CHECKS)
 
     call()
@@ -133,11 +120,6 @@ def _search_parameter(document: dict[str, Any], name: str) -> dict[str, Any]:
     return next(p for p in parameters if p["name"] == name)  # type: ignore[no-any-return]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: web/openapi.py _DATE_PATTERN (^\\d{4}(-\\d{1,2}(-\\d{1,2})?)?$) documents "
-    "year 0000, month 00/13 and day 00/32 as valid 'from'/'to' values; the service answers 400",
-)
 def test_documented_date_pattern_admits_only_dates_the_service_accepts(client: Any) -> None:
     document = client.get("/api/openapi.json").json()
     pattern = re.compile(_search_parameter(document, "from")["schema"]["pattern"])
@@ -146,11 +128,6 @@ def test_documented_date_pattern_admits_only_dates_the_service_accepts(client: A
         assert accepted or not pattern.search(value), value
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: web/openapi.py upload_form: 'file' is required but an empty array is "
-    "schema-valid (no minItems: 1, no maxItems: max_files); the service answers 400 no_file",
-)
 def test_documented_upload_form_needs_at_least_one_file(client: Any) -> None:
     document = client.get("/api/openapi.json").json()
     form = document["paths"]["/api/articles"]["post"]["requestBody"]["content"][
@@ -159,11 +136,6 @@ def test_documented_upload_form_needs_at_least_one_file(client: Any) -> None:
     assert form["properties"]["file"].get("minItems", 0) >= 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: web/params.py treats an empty 'sort' (and 'page', 'size', 'from', 'to') as "
-    "the default, but web/openapi.py documents 'sort' as an enum without \"\"",
-)
 def test_empty_sort_is_either_documented_or_refused(client: Any) -> None:
     document = client.get("/api/openapi.json").json()
     sort = _search_parameter(document, "sort")
