@@ -136,6 +136,10 @@ class ColumnCache:
             outlet[i] = code
         day_start = np.asarray(column("day_start"), dtype=np.int32)
         day_end = np.asarray(column("day_end"), dtype=np.int32)
+        # A document written without dates (not by us) counts as undated.
+        bad = (day_start < 1) | (day_end < day_start)
+        day_start[bad] = UNDATED
+        day_end[bad] = UNDATED
         year = np.zeros(n, dtype=np.int16)
         month = np.full(n, -1, dtype=np.int32)
         # Distinct dates are few (days in the archive), so convert each once.

@@ -98,7 +98,9 @@ class SearchIndex:
         index.recreated = reason
         plan = index._plan_repair()
         index._indexed_seq = -1 if plan.needed else plan.watermark
-        index._writer = IndexWriterThread(ix, store, index._analyzer, plan, index._publish)
+        index._writer = IndexWriterThread(
+            ix, store, index._analyzer, plan, index._publish, index._recheck
+        )
         index._writer.start()
         return index
 
@@ -117,6 +119,14 @@ class SearchIndex:
         watermark = max(valid.values(), default=0)
         missing = sorted((s, i) for i, s in store_seqs.items() if s <= watermark and i not in valid)
         return RepairPlan(sorted(delete), [i for _, i in missing], watermark)
+
+    def _recheck(self) -> RepairPlan | None:
+        """A repair plan if the index's count disagrees with the store's (writer thread)."""
+        with self._acquire() as view:
+            in_index = view.doc_count
+        if in_index == self._store.count():
+            return None
+        return self._plan_repair()
 
     def _publish(self, seq: int) -> None:
         """Called by the writer after a commit: swap in a fresh view, then tell waiters."""

@@ -38,6 +38,8 @@ CATCH_UP_BATCH = 5_000
 MERGE_BELOW = 1_000
 # From this many unindexed articles on, catch up with parallel workers.
 BULK_BACKLOG = 5_000
+# How often an idle writer compares the index with the store.
+RECHECK_SECONDS = 30.0
 # Memory for Whoosh's in-memory posting pool before it spills to disk.
 LIMIT_MB = 256
 
@@ -76,6 +78,7 @@ class IndexWriterThread(threading.Thread):
         analyzer: GermanAnalyzer,
         plan: RepairPlan,
         publish: Callable[[int], None],
+        recheck: Callable[[], RepairPlan | None] | None = None,
     ) -> None:
         super().__init__(name="pressearchiv-index-writer", daemon=True)
         self._ix = ix
@@ -83,6 +86,7 @@ class IndexWriterThread(threading.Thread):
         self._analyzer = analyzer
         self._plan = plan
         self._publish = publish
+        self._recheck = recheck
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self.indexed_seq = plan.watermark
@@ -96,11 +100,24 @@ class IndexWriterThread(threading.Thread):
         self._wake.set()
 
     def run(self) -> None:
+        checked = time.monotonic()
         while not self._stopping.is_set():
             try:
                 if self._plan.needed:
                     self._repair()
                 self._catch_up()
+                if self._recheck is not None and time.monotonic() - checked > RECHECK_SECONDS:
+                    # Derived data heals itself: if the index and the store
+                    # disagree although nothing is pending, plan a repair.
+                    checked = time.monotonic()
+                    plan = self._recheck()
+                    if plan is not None and plan.needed:
+                        log.warning(
+                            "index out of step with the store: dropping %d, indexing %d",
+                            len(plan.delete_ids), len(plan.index_ids),
+                        )
+                        self._plan = plan
+                        continue
                 self.error = None
             except LockError as exc:
                 # Another process (a CLI rebuild) holds the lock; try again later.

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
+import pytest
 from whoosh import index as windex
 
 import index as index_package
@@ -161,3 +163,31 @@ def test_rebuild_index_from_scratch(tmp_path: Path, filled_store: ArchiveStore) 
         assert ix.wait_indexed(filled_store.max_seq())
         assert len(all_titles(ix)) == 8
         assert not (tmp_path / "index.rebuilding").exists()
+
+
+def test_drift_while_running_is_repaired(
+    tmp_path: Path, filled_store: ArchiveStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import index.writer
+
+    monkeypatch.setattr(index.writer, "RECHECK_SECONDS", 0.2)
+    with SearchIndex.open(tmp_path / "index", filled_store) as ix:
+        assert ix.wait_indexed(filled_store.max_seq(), timeout=10)
+        # Something wrote behind the owner's back: a document the store lacks.
+        raw = windex.open_dir(str(tmp_path / "index"))
+        writer = raw.writer()
+        writer.add_document(
+            id="0000000000000000", seq=999, title="Geist", body="Geist", outlet="x",
+            outlet_name="x", day_start=0, day_end=0,
+        )
+        writer.commit()
+        raw.close()
+        ix._publish(filled_store.max_seq())  # as after any commit: a fresh view
+        assert ix.search(SearchRequest(query="Geist")).total == 1
+        assert not ix.status().in_step
+        deadline = time.monotonic() + 10
+        while ix.search(SearchRequest(query="Geist")).total and time.monotonic() < deadline:
+            ix.notify()
+            time.sleep(0.1)
+        assert ix.search(SearchRequest(query="Geist")).total == 0
+        assert ix.status().in_step
