@@ -102,15 +102,20 @@ class _Parser(QueryParser):
             # A lone or leading wildcard would scan the whole lexicon: ignore it.
             return wq.NullQuery
         match = re.compile(fnmatch.translate(folded)).match
-        found: list[tuple[int, str]] = []
-        reader = self._reader
-        for i, raw in enumerate(reader.expand_prefix(fieldname, prefix)):
-            if i >= MAX_EXPANSION_SCAN:
-                break
-            term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-            if match(term):
-                found.append((reader.doc_frequency(fieldname, term), term))
-        found.sort(reverse=True)
+        frequency: dict[str, int] = {}
+        # Segment by segment, each term comes with its statistics in one scan
+        # (asking the whole index per term costs a look-up per segment).
+        leaves = self._reader.leaf_readers() if not self._reader.is_atomic() else [
+            (self._reader, 0)
+        ]
+        for leaf, _offset in leaves:
+            for i, (raw, info) in enumerate(leaf.iter_prefix(fieldname, prefix)):
+                if i >= MAX_EXPANSION_SCAN:
+                    break
+                term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                if match(term):
+                    frequency[term] = frequency.get(term, 0) + info.doc_frequency()
+        found = sorted(((df, t) for t, df in frequency.items()), reverse=True)
         terms = [wq.Term(fieldname, t) for _, t in found[:MAX_EXPANSION]]
         return wq.Or(terms) if terms else wq.NullQuery
 

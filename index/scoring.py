@@ -102,8 +102,11 @@ class _Evaluator:
             return self.phrase(q)
         return self.whoosh(q, score=q.boost)
 
-    def term(self, fieldname: str, text: str, boost: float = 1.0) -> Scored:
-        result = self.empty()
+    def term(
+        self, fieldname: str, text: str, boost: float = 1.0, into: Scored | None = None
+    ) -> Scored:
+        """One term's matches and scores; added into ``into`` when given (for OR)."""
+        result = into if into is not None else self.empty()
         found = []
         for reader, offset in self.segments:
             ids, tf = self.cache.postings(reader, fieldname, text)
@@ -126,7 +129,8 @@ class _Evaluator:
                 part = np.ones(len(ids), dtype=np.float32)
             result.mask[rows] = True
             result.scores[rows] += (weight * part).astype(np.float32)
-        result.mask &= self.live
+        if into is None:
+            result.mask &= self.live
         return result
 
     def conjunction(self, subqueries: list[wq.Query], boost: float) -> Scored:
@@ -144,9 +148,15 @@ class _Evaluator:
     def disjunction(self, subqueries: list[wq.Query], boost: float) -> Scored:
         result = self.empty()
         for q in subqueries:
+            if isinstance(q, wq.Term):
+                # Terms add straight into the result: an expanded wildcard is
+                # an OR of up to a hundred of them.
+                self.term(q.fieldname, q.text, q.boost, into=result)
+                continue
             part = self.node(q)
             result.mask |= part.mask
             result.scores += np.where(part.mask, part.scores, 0).astype(np.float32)
+        result.mask &= self.live
         if boost != 1:
             result.scores *= boost
         return result
