@@ -22,6 +22,8 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import _length_byte_cache
 
+from index.formats import FastPositions
+
 __all__ = ["PostingCache", "Postings"]
 
 # Whoosh stores a document's field length as one byte on a log scale.
@@ -136,7 +138,10 @@ def _read_positions(reader: Any, fieldname: str, text: str) -> np.ndarray:
     except TermNotFound:
         return np.zeros(0, dtype=np.int64)
     matcher = getattr(matcher, "child", matcher)
-    decode = reader.schema[fieldname].format.decode_positions
+    fmt = reader.schema[fieldname].format
+    if isinstance(fmt, FastPositions) and hasattr(matcher, "_read_values"):
+        return _read_packed_positions(matcher)
+    decode = fmt.decode_positions
     docs: list[int] = []
     counts: list[int] = []
     positions: list[int] = []
@@ -158,6 +163,28 @@ def _read_positions(reader: Any, fieldname: str, text: str) -> np.ndarray:
             matcher.next()
     doc_of = np.repeat(np.asarray(docs, dtype=np.int64), counts)
     keys = (doc_of << 32) | np.asarray(positions, dtype=np.int64)
+    keys.sort()
+    return keys
+
+
+def _read_packed_positions(matcher: Any) -> np.ndarray:
+    """Positions stored by FastPositions: each value is a packed uint32 array,
+    so a whole block decodes with one join and one frombuffer."""
+    docs: list[np.ndarray] = []
+    counts: list[np.ndarray] = []
+    chunks: list[bytes] = []
+    while matcher.is_active():
+        matcher._read_ids()
+        matcher._read_values()
+        values = matcher._values
+        chunks.append(b"".join(values))
+        docs.append(np.asarray(matcher._ids, dtype=np.int64))
+        counts.append(np.fromiter(map(len, values), dtype=np.int64, count=len(values)) // 4)
+        matcher._next_block()
+    if not docs:
+        return np.zeros(0, dtype=np.int64)
+    positions = np.frombuffer(b"".join(chunks), dtype=np.uint32).astype(np.int64)
+    keys = (np.repeat(np.concatenate(docs), np.concatenate(counts)) << 32) | positions
     keys.sort()
     return keys
 
