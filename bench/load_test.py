@@ -29,7 +29,6 @@ import itertools
 import json
 import lzma
 import os
-import platform
 import random
 import re
 import shlex
@@ -47,32 +46,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from workload import QUERIES, machine
 
 ROOT = Path(__file__).resolve().parents[1]
 
-QUERIES = [
-    "Impfung",
-    "Maskenpflicht",
-    "Lockdown Schulen",
-    "Gesundheitsamt",
-    "Drosten",
-    "Impfstoff AstraZeneca",
-    "Quarantäne",
-    "Intensivstationen",
-    '"zweite Welle"',
-    "Corona-Krise",
-    "Merkel Ministerpräsidenten",
-    "Bill Gates",
-    "Impf*",
-    "Ausgangssperre OR Ausgangsbeschränkungen",
-    "Virus -China",
-    "Testpflicht",
-    "Inzidenz Landkreis",
-    "Pflegeheim",
-    "Demonstration Querdenker",
-    "Wirtschaft Hilfen",
-    "",  # browsing: newest first, with facets
-]
+SEARCHES = [*QUERIES, ""]  # and browsing: newest first, with facets
 DATE_RANGES = [
     (None, None),
     ("2020", None),
@@ -217,7 +195,7 @@ def searcher(base: str, deadline: float, seed: int, outlets: list[str], stats: S
     with httpx.Client(base_url=base, timeout=60) as client:
         while time.monotonic() < deadline:
             params: list[tuple[str, str]] = []
-            q = rng.choice(QUERIES)
+            q = rng.choice(SEARCHES)
             if q:
                 params.append(("q", q))
             for outlet in rng.sample(outlets, k=min(len(outlets), rng.choice([0, 0, 1, 1, 2]))):
@@ -418,32 +396,6 @@ def code_state() -> str:
     if not changed:
         return f"commit {head}, clean"
     return f"commit {head} plus uncommitted changes in {', '.join(changed)}"
-
-
-def machine() -> dict[str, str]:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    ram = "unknown"
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                ram = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-                break
-    except OSError:
-        pass
-    return {
-        "nproc": str(os.cpu_count()),
-        "cpu": cpu,
-        "ram": ram,
-        "python": platform.python_version(),
-        "os": platform.platform(),
-    }
 
 
 # -- main ------------------------------------------------------------------------

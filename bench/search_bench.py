@@ -23,42 +23,20 @@ from __future__ import annotations
 import argparse
 import json
 import lzma
-import os
-import platform
 import shutil
 import statistics
 import sys
 import time
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+
+from workload import QUERIES, machine
 
 from archive.model import ArticleDraft, DateSource, DocumentFormat, PartialDate
 from archive.store import ArchiveStore
 from index import SearchIndex, SearchRequest, rebuild_index
 
-QUERIES = [
-    "Impfung",
-    "Maskenpflicht",
-    "Lockdown Schulen",
-    "Gesundheitsamt",
-    "Drosten",
-    "Impfstoff AstraZeneca",
-    "Quarantäne",
-    "Intensivstationen",
-    '"zweite Welle"',
-    "Corona-Krise",
-    "Merkel Ministerpräsidenten",
-    "Bill Gates",
-    "Impf*",
-    "Ausgangssperre OR Ausgangsbeschränkungen",
-    "Virus -China",
-    "Testpflicht",
-    "Inzidenz Landkreis",
-    "Pflegeheim",
-    "Demonstration Querdenker",
-    "Wirtschaft Hilfen",
-]
 DATE_FROM, DATE_TO = "2020-03", "2020-12"
 
 
@@ -108,15 +86,17 @@ def percentiles(values: list[float]) -> dict[str, float]:
     }
 
 
-def run_ours(store: ArchiveStore, index_dir: Path, repeat: int) -> dict[str, object]:
-    started = time.perf_counter()
-    count = rebuild_index(index_dir, store, progress=True)
-    index_seconds = time.perf_counter() - started
-    result: dict[str, object] = {
-        "indexed": count,
-        "index_seconds": index_seconds,
-        "articles_per_s": count / index_seconds,
-    }
+def run_ours(
+    store: ArchiveStore, index_dir: Path, repeat: int, rebuild: bool = True
+) -> dict[str, object]:
+    result: dict[str, object] = {}
+    if rebuild:
+        started = time.perf_counter()
+        count = rebuild_index(index_dir, store, progress=True)
+        index_seconds = time.perf_counter() - started
+        result.update(
+            indexed=count, index_seconds=index_seconds, articles_per_s=count / index_seconds
+        )
     with SearchIndex.open(index_dir, store) as ix:
         ix.wait_indexed(store.max_seq(), timeout=60)
         requests = [
@@ -231,27 +211,6 @@ def run_baseline(store: ArchiveStore, index_dir: Path, repeat: int) -> dict[str,
     }
 
 
-def machine() -> dict[str, str]:
-    model = "unknown"
-    with open("/proc/cpuinfo", encoding="utf-8") as fh:
-        for line in fh:
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    mem_kb = 0
-    with open("/proc/meminfo", encoding="utf-8") as fh:
-        for line in fh:
-            if line.startswith("MemTotal"):
-                mem_kb = int(line.split()[1])
-    return {
-        "nproc": str(os.cpu_count()),
-        "cpu": model,
-        "ram_gib": f"{mem_kb / 1024 / 1024:.1f}",
-        "python": platform.python_version(),
-        "date": date.today().isoformat(),
-    }
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", type=Path, required=True)
@@ -260,21 +219,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5, help="warm runs of the query list")
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--out", type=Path, help="write results as JSON here")
+    parser.add_argument(
+        "--reuse", action="store_true",
+        help="keep an existing store and index of each size: measure queries only",
+    )
     args = parser.parse_args(argv)
 
     records = read_corpus(args.corpus)
     report: dict[str, object] = {"machine": machine(), "command": " ".join(sys.argv), "runs": []}
     for size in args.sizes:
         base = args.workdir / str(size)
-        if base.exists():
+        reuse = args.reuse and (base / "index").exists()
+        if base.exists() and not reuse:
             shutil.rmtree(base)
         with ArchiveStore.open(base / "data") as store:
             t = time.perf_counter()
-            for _ in store.add_drafts(drafts(records, size), batch_size=1000):
-                pass
+            if not reuse:
+                for _ in store.add_drafts(drafts(records, size), batch_size=1000):
+                    pass
             store_seconds = time.perf_counter() - t
             run: dict[str, object] = {"size": store.count(), "store_seconds": store_seconds}
-            run["ours"] = run_ours(store, base / "index", args.repeat)
+            run["ours"] = run_ours(store, base / "index", args.repeat, rebuild=not reuse)
             if not args.no_baseline:
                 run["baseline"] = run_baseline(store, base / "baseline", args.repeat)
         report["runs"].append(run)  # type: ignore[attr-defined]

@@ -25,7 +25,6 @@ from index.columns import ColumnCache, Columns
 from index.errors import IndexUnavailable
 from index.ownership import OwnerLock
 from index.postings import PostingCache, segment_key
-from index.query import parse_query
 from index.request import Hit, IndexStatus, SearchRequest, SearchResponse
 from index.schema import analyzer_of
 from index.storage import open_or_create
@@ -187,7 +186,7 @@ class SearchIndex:
         """Ids of all matches (up to ``limit``) in the request's order, for exports."""
         with self._acquire() as view:
             deadline = time.monotonic() + self._timeout
-            parsed = parse_query(request.query, self._analyzer, view.searcher.reader())
+            parsed = view.parse(request.query, self._analyzer)
             selection = run.select(view, parsed, request, deadline)
             rows, _ = run.ordered_rows(
                 view, selection.matched, selection.final, request.sort, limit

@@ -33,6 +33,7 @@ __all__ = ["Matched", "View", "match", "ordered_rows", "related", "search"]
 
 # Offer "Meinten Sie …?" when a query finds fewer articles than this.
 SUGGEST_BELOW = 3
+PARSED_CACHE = 512
 
 
 @dataclass(eq=False)
@@ -49,6 +50,18 @@ class View:
     refs: int = 0
     retired: bool = False
     doc_count: int = field(default=0)
+    # Parsed queries: a wildcard's expansion depends only on this generation's
+    # terms, so a repeated query skips parsing and expanding.
+    parsed: dict[str, ParsedQuery] = field(default_factory=dict)
+
+    def parse(self, text: str, analyzer: GermanAnalyzer) -> ParsedQuery:
+        found = self.parsed.get(text)
+        if found is None:
+            found = parse_query(text, analyzer, self.searcher.reader())
+            if len(self.parsed) >= PARSED_CACHE:
+                self.parsed.clear()
+            self.parsed[text] = found
+        return found
 
 
 @dataclass
@@ -138,7 +151,7 @@ def search(
     """Answer one search request against one view (see the module docstring)."""
     started = time.monotonic()
     cols = view.columns
-    parsed = parse_query(request.query, analyzer, view.searcher.reader())
+    parsed = view.parse(request.query, analyzer)
     selection = select(view, parsed, request, started + timeout)
     total = int(selection.final.sum())
     facets = (
