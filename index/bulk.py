@@ -53,10 +53,7 @@ def _build_chunk(index_dir: str, db_path: str, after: int, last: int) -> tuple[A
     ix = windex.open_dir(index_dir)
     store = ArchiveStore(Path(db_path))
     try:
-        # Plain files, not one compound file: see index.writer.
-        writer = SegmentWriter(
-            ix, _lk=False, codec=PressCodec(), limitmb=_POOL_MB, compound=False
-        )
+        writer = SegmentWriter(ix, _lk=False, codec=PressCodec(), limitmb=_POOL_MB)
         articles = itertools.takewhile(
             lambda a: a.seq <= last, store.iter_articles(after_seq=after, batch_size=1000)
         )
