@@ -19,7 +19,8 @@ Usage (from the repository root):
 4. Verifies that every acknowledged article is in the store (GET /api/articles/id),
    that the index is in step with the store (/api/stats), and that each is found
    by an exact phrase of five consecutive words from its stored text.
-5. Prints a summary and writes it to ``--output`` (docs/load-results.md).
+5. Prints a summary and writes it to ``--output`` (default ``./load-results.md``);
+   reviewed figures go into docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -422,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="leave indexing to the server's start-up repair instead of `pressearchiv reindex`",
     )
-    parser.add_argument("--output", type=Path, default=ROOT / "docs/load-results.md")
+    parser.add_argument("--output", type=Path, help="default: ./load-results.md")
     args = parser.parse_args(argv)
     command = "python bench/load_test.py " + " ".join(
         shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:])
@@ -563,9 +564,10 @@ def run(args: argparse.Namespace, command: str, workdir: Path, data_dir: Path, l
         load_seconds,
     )
     print(report)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(report, encoding="utf-8")
-    print(f"written to {args.output}")
+    output = args.output or Path.cwd() / "load-results.md"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(report, encoding="utf-8")
+    print(f"written to {output}")
     ok = not stats.server_errors and not verify["missing_store"] and not verify["not_findable"]
     return 0 if ok else 1
 
