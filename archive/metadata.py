@@ -96,9 +96,10 @@ def draft_from_html(
         log.info("trafilatura failed on %s: %r", filename, exc)
         raise NotAnArticle("is an HTML page from which no article text could be extracted",
                            source=filename) from None
-    if doc is None or not (doc.text or "").strip():
+    # bare_extraction returns a Document (a dict only when asked with as_dict).
+    if doc is None or isinstance(doc, dict) or not (doc.text or "").strip():
         raise NotAnArticle("is an HTML page without article text", source=filename)
-    clean = _require_article(clean_text(doc.text), filename)
+    clean = _require_article(clean_text(str(doc.text)), filename)
     date, source = _given_date(overrides)
     if date is None and doc.date:
         with contextlib.suppress(InvalidDate):  # htmldate found something unusable

@@ -46,7 +46,6 @@ _THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
 _STEM_CACHE_MAX = 300_000
 
 _FOLD = str.maketrans({"ß": "ss", "ä": "a", "ö": "o", "ü": "u"})
-_MISSING = object()
 
 
 def fold(word: str) -> str:
@@ -174,19 +173,18 @@ class GermanAnalyzer(Analyzer):
         for raw in _TOKEN.findall(text.lower()):
             if "-" in raw:  # compounds are rare: the general path is fine
                 last = -1
-                for t, p, _, _ in self.spans(raw):
-                    found.setdefault(t, []).append(pos + p)
+                for part, p, _, _ in self.spans(raw):
+                    found.setdefault(part, []).append(pos + p)
                     last = max(last, p)
                 pos += last + 1
                 continue
-            t = cache.get(raw, _MISSING)
-            if t is _MISSING:
-                t = term(raw)
+            # A cached None is a stop word; a missing key is a word not seen yet.
+            t = cache[raw] if raw in cache else term(raw)
             if t is None:
                 continue
-            positions = found.get(t)  # type: ignore[arg-type]
+            positions = found.get(t)
             if positions is None:
-                found[t] = [pos]  # type: ignore[index]
+                found[t] = [pos]
             else:
                 positions.append(pos)
             pos += 1

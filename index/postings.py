@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import _length_byte_cache
-
-from index.formats import FastPositions
 
 __all__ = ["PostingCache", "Postings"]
 
@@ -40,47 +39,56 @@ def segment_key(reader: Any) -> str:
 
 
 class PostingCache:
-    """Numpy postings and field lengths per (segment, field, term), LRU-bounded."""
+    """Numpy postings, positions and field lengths per segment, LRU-bounded.
+
+    Postings and positions share one budget, counted in array elements.
+    """
 
     def __init__(self, max_postings: int = 40_000_000) -> None:
         self._max = max_postings
         self._held = 0
-        self._terms: OrderedDict[tuple[str, str, str], Postings] = OrderedDict()
+        # key: (segment id, "postings" or "positions", field, term)
+        self._arrays: OrderedDict[tuple[str, str, str, str], tuple[np.ndarray, ...]] = (
+            OrderedDict()
+        )
         self._lengths: dict[tuple[str, str], np.ndarray] = {}
         self._lock = threading.Lock()
 
     def postings(self, reader: Any, fieldname: str, text: str) -> Postings:
         """Document numbers (within the segment) and frequencies of one term."""
-        key = (segment_key(reader), fieldname, text)
-        with self._lock:
-            found = self._terms.get(key)
-            if found is not None:
-                self._terms.move_to_end(key)
-                return found
-        found = _read_postings(reader, fieldname, text)
-        with self._lock:
-            if key not in self._terms:
-                self._terms[key] = found
-                self._held += len(found[0])
-                while self._held > self._max and len(self._terms) > 1:
-                    _, (ids, _tf) = self._terms.popitem(last=False)
-                    self._held -= len(ids)
-        return found
+        ids, tf = self._cached(reader, "postings", fieldname, text, _read_postings)
+        return ids, tf
 
     def positions(self, reader: Any, fieldname: str, text: str) -> np.ndarray:
         """Sorted int64 keys ``docnum << 32 | position`` of every occurrence of a term."""
-        key = (segment_key(reader), fieldname, "\x00pos\x00" + text)
-        with self._lock:
-            found = self._terms.get(key)
-            if found is not None:
-                self._terms.move_to_end(key)
-                return found[0]
-        keys = _read_positions(reader, fieldname, text)
-        with self._lock:
-            if key not in self._terms:
-                self._terms[key] = (keys, _EMPTY_TF)
-                self._held += len(keys)
+        (keys,) = self._cached(
+            reader, "positions", fieldname, text, lambda *a: (_read_positions(*a),)
+        )
         return keys
+
+    def _cached(
+        self,
+        reader: Any,
+        kind: str,
+        fieldname: str,
+        text: str,
+        read: Callable[[Any, str, str], tuple[np.ndarray, ...]],
+    ) -> tuple[np.ndarray, ...]:
+        key = (segment_key(reader), kind, fieldname, text)
+        with self._lock:
+            found = self._arrays.get(key)
+            if found is not None:
+                self._arrays.move_to_end(key)
+                return found
+        found = read(reader, fieldname, text)  # outside the lock: reads take a while
+        with self._lock:
+            if key not in self._arrays:
+                self._arrays[key] = found
+                self._held += len(found[0])
+                while self._held > self._max and len(self._arrays) > 1:
+                    _, evicted = self._arrays.popitem(last=False)
+                    self._held -= len(evicted[0])
+        return found
 
     def lengths(self, reader: Any, fieldname: str) -> np.ndarray:
         """Every document's length in ``fieldname`` (float32, Whoosh's approximation)."""
@@ -96,10 +104,10 @@ class PostingCache:
     def retain(self, segment_keys: set[str]) -> None:
         """Forget segments that no longer exist (merged away by a commit)."""
         with self._lock:
-            for key in [k for k in self._terms if k[0] not in segment_keys]:
-                self._held -= len(self._terms.pop(key)[0])
-            for key in [k for k in self._lengths if k[0] not in segment_keys]:
-                del self._lengths[key]
+            for gone in [k for k in self._arrays if k[0] not in segment_keys]:
+                self._held -= len(self._arrays.pop(gone)[0])
+            for lengths in [k for k in self._lengths if k[0] not in segment_keys]:
+                del self._lengths[lengths]
 
 
 def _read_postings(reader: Any, fieldname: str, text: str) -> Postings:
@@ -133,38 +141,12 @@ def _read_postings(reader: Any, fieldname: str, text: str) -> Postings:
 
 
 def _read_positions(reader: Any, fieldname: str, text: str) -> np.ndarray:
+    """Position keys of a term in a field stored with FastPositions."""
     try:
         matcher = reader.postings(fieldname, text)
     except TermNotFound:
         return np.zeros(0, dtype=np.int64)
-    matcher = getattr(matcher, "child", matcher)
-    fmt = reader.schema[fieldname].format
-    if isinstance(fmt, FastPositions) and hasattr(matcher, "_read_values"):
-        return _read_packed_positions(matcher)
-    decode = fmt.decode_positions
-    docs: list[int] = []
-    counts: list[int] = []
-    positions: list[int] = []
-    while matcher.is_active():
-        if hasattr(matcher, "_read_values") and hasattr(matcher, "_next_block"):
-            matcher._read_ids()
-            matcher._read_values()
-            for doc, value in zip(matcher._ids, matcher._values, strict=True):
-                found = decode(value)
-                docs.append(doc)
-                counts.append(len(found))
-                positions.extend(found)
-            matcher._next_block()
-        else:
-            found = matcher.value_as("positions")
-            docs.append(matcher.id())
-            counts.append(len(found))
-            positions.extend(found)
-            matcher.next()
-    doc_of = np.repeat(np.asarray(docs, dtype=np.int64), counts)
-    keys = (doc_of << 32) | np.asarray(positions, dtype=np.int64)
-    keys.sort()
-    return keys
+    return _read_packed_positions(getattr(matcher, "child", matcher))
 
 
 def _read_packed_positions(matcher: Any) -> np.ndarray:

@@ -26,6 +26,7 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
+from index.formats import FastPositions
 from index.postings import PostingCache
 
 __all__ = ["Scored", "evaluate", "QueryTimeout"]
@@ -134,7 +135,6 @@ class _Evaluator:
         return result
 
     def conjunction(self, subqueries: list[wq.Query], boost: float) -> Scored:
-        # Evaluate positive parts first, rarest first would need df; order as given.
         parts = [self.node(q) for q in subqueries]
         if not parts:
             return self.empty()
@@ -172,7 +172,7 @@ class _Evaluator:
             scores += word.scores
         if not candidates.any() or len(q.words) == 1:
             return Scored(candidates, scores)
-        if not getattr(self.searcher.schema[q.fieldname].format, "decode_positions", None):
+        if not isinstance(self.searcher.schema[q.fieldname].format, FastPositions):
             confirmed = self.whoosh(q, score=0.0).mask & candidates
             return Scored(confirmed, scores)
         confirmed = np.zeros(self.size, dtype=bool)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -118,8 +119,7 @@ class SearchIndex:
         store_seqs = self._store.id_seqs()
         delete = {i for i, s in index_seqs.items() if store_seqs.get(i) != s}
         if len(live_ids) != len(index_seqs):  # an id indexed twice: drop and re-add
-            seen: set[str] = set()
-            delete.update(i for i in live_ids if i in seen or seen.add(i))  # type: ignore[func-returns-value]
+            delete.update(i for i, n in Counter(live_ids).items() if n > 1)
         valid = {i: s for i, s in index_seqs.items() if i not in delete}
         watermark = max(valid.values(), default=0)
         missing = sorted((s, i) for i, s in store_seqs.items() if s <= watermark and i not in valid)
@@ -214,7 +214,7 @@ class SearchIndex:
         """Articles like this one ("more like this"); raises ArticleNotFound for unknown ids."""
         article = self._store.get(article_id)
         with self._slot(), self._acquire() as view:
-            return run.related(view, self._store, self._analyzer, article, limit)
+            return run.related(view, self._store, self._analyzer, article, limit, self._timeout)
 
     def status(self) -> IndexStatus:
         store_count = self._store.count()

@@ -212,7 +212,12 @@ def _hit(article: Article, text: str, score: float | None) -> Hit:
 
 
 def related(
-    view: View, store: ArchiveStore, analyzer: GermanAnalyzer, article: Article, limit: int
+    view: View,
+    store: ArchiveStore,
+    analyzer: GermanAnalyzer,
+    article: Article,
+    limit: int,
+    timeout: float,
 ) -> list[Hit]:
     """Articles sharing the most distinctive terms of ``article`` ("more like this")."""
     searcher = view.searcher
@@ -222,11 +227,13 @@ def related(
     if not keyterms:
         return []
     query = wq.Or([wq.Term("body", term, boost=weight) for term, weight in keyterms])
-    empty = ParsedQuery(query, frozenset(), ())
-    matched = match(view, empty, time.monotonic() + 5.0)
-    own = np.asarray([i == article.id for i in view.columns.ids], dtype=bool)
-    rows, scores = ordered_rows(view, matched, matched.rows & ~own, Sort.RELEVANCE, limit)
-    return _hits(view.columns, store, analyzer, rows, scores, empty, True)
+    parsed = ParsedQuery(query, frozenset(), ())
+    matched = match(view, parsed, time.monotonic() + timeout)
+    # One more than asked for, then drop the article itself (it matches best).
+    rows, scores = ordered_rows(view, matched, matched.rows, Sort.RELEVANCE, limit + 1)
+    kept = [(r, s) for r, s in zip(rows, scores, strict=True) if view.columns.ids[r] != article.id]
+    rows, scores = [r for r, _ in kept[:limit]], [s for _, s in kept[:limit]]
+    return _hits(view.columns, store, analyzer, rows, scores, parsed, True)
 
 
 def suggest(

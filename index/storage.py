@@ -32,8 +32,6 @@ __all__ = ["open_or_create", "rebuild_index"]
 
 log = logging.getLogger(__name__)
 
-# Articles read from the store per batch during a rebuild.
-REBUILD_BATCH = 1_000
 _NEW = "no index yet"
 
 
