@@ -32,7 +32,7 @@ __all__ = ["ANALYZER_VERSION", "GermanAnalyzer", "fold"]
 
 # Bump whenever a change here would give a document different terms: an index
 # built with another version is rebuilt on open.
-ANALYZER_VERSION = "de-2"  # de-2: positions stored by index.formats.FastPositions
+ANALYZER_VERSION = "de-3"  # de-2: FastPositions; de-3: seq and dates as plain columns
 
 # One pass over the text finds three kinds of token, most specific first:
 #   abbreviations of single letters with dots (z.B., U.S.A.),

@@ -12,6 +12,7 @@ well: :mod:`index.columns` and :mod:`index.postings` work per segment.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import multiprocessing
 import os
@@ -21,19 +22,18 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as windex
-from whoosh.writing import SegmentWriter
 
 from archive.store import ArchiveStore
 from index.formats import PressCodec
 from index.schema import analyzer_of
+from index.segments import SegmentBuilder
 from index.writer import add_articles
 
 __all__ = ["SEGMENT_ARTICLES", "build_segments"]
 
 # Articles per segment: large enough that postings compress into full blocks,
-# small enough that a worker's postings stay in memory (~0.5 GB at 5,000).
+# small enough that a worker's postings stay in memory.
 SEGMENT_ARTICLES = 5_000
-_POOL_MB = 4096  # never spill to temporary runs within one segment
 
 
 def _chunks(
@@ -53,7 +53,7 @@ def _build_chunk(index_dir: str, db_path: str, after: int, last: int) -> tuple[A
     ix = windex.open_dir(index_dir)
     store = ArchiveStore(Path(db_path))
     try:
-        writer = SegmentWriter(ix, _lk=False, codec=PressCodec(), limitmb=_POOL_MB)
+        writer = SegmentBuilder(ix, _lk=False)
         articles = itertools.takewhile(
             lambda a: a.seq <= last, store.iter_articles(after_seq=after, batch_size=1000)
         )
@@ -96,7 +96,12 @@ def build_segments(
                 on_progress(results[-1][1])
     else:
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        # Workers run without the cyclic garbage collector: the pool holds
+        # hundreds of thousands of small containers that it would traverse
+        # again and again, and a worker exits after its last chunk anyway.
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=gc.disable
+        ) as pool:
             futures = [
                 pool.submit(_build_chunk, str(index_dir), str(store.path), after, last)
                 for after, last in chunks

@@ -1,0 +1,142 @@
+"""A segment written by SegmentBuilder reads back, through Whoosh, exactly like
+one written by Whoosh's own SegmentWriter: every term, term statistic,
+posting (id, weight, positions), field length and column value."""
+
+from __future__ import annotations
+
+import re
+from array import array
+from pathlib import Path
+from typing import Any
+
+import pytest
+from whoosh import index as windex
+from whoosh.writing import SegmentWriter, UnknownFieldError
+
+from archive.parsing import parse_document
+from archive.seeding import sample_files
+from archive.store import ArchiveStore
+from index.formats import PressCodec
+from index.schema import analyzer_of, build_schema, document_for
+from index.segments import SegmentBuilder
+from tests.index.conftest import ARTICLES, draft
+
+
+@pytest.fixture(scope="module")
+def articles(tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
+    """The 13 test and sample articles plus 300 made from the samples' sentences,
+    so that common words span several 128-posting blocks."""
+    samples = [parse_document(data, name).drafts[0] for name, data in sample_files()]
+    sentences = [
+        s for d in samples for s in re.split(r"(?<=[.!?])\s+", d.text) if len(s) > 20
+    ]
+    made = [
+        draft(
+            f"Meldung {i}: {sentences[i % len(sentences)][:60]}",
+            f"Meldung {i}. " + " ".join(sentences[(i * k) % len(sentences)] for k in (1, 7, 13)),
+            ["spiegel.de", "zeit.de", "taz.de"][i % 3],
+            f"2021-{i % 12 + 1:02d}" if i % 5 else None,
+        )
+        for i in range(300)
+    ]
+    with ArchiveStore.open(tmp_path_factory.mktemp("store")) as store:
+        store.add_many(ARTICLES + samples + made)
+        return list(store.iter_articles())
+
+
+def _new_index(path: Path) -> Any:
+    path.mkdir()
+    return windex.create_in(str(path), build_schema())
+
+
+def _whoosh(ix: Any) -> Any:
+    return SegmentWriter(ix, codec=PressCodec())
+
+
+def _dump(ix: Any) -> dict[str, Any]:
+    """Everything a reader can tell about the index's content."""
+    out: dict[str, Any] = {}
+    with ix.reader() as reader:
+        out["docs"] = (reader.doc_count_all(), reader.doc_count())
+        for field in ("title", "body", "outlet", "spell", "id", "outlet_name"):
+            terms = {}
+            for text in reader.lexicon(field):
+                info = reader.term_info(field, text)
+                matcher = reader.postings(field, text)
+                postings = []
+                while matcher.is_active():
+                    postings.append((matcher.id(), matcher.weight(), matcher.value()))
+                    matcher.next()
+                terms[text] = (
+                    info.weight(), info.doc_frequency(), info.max_weight(),
+                    info.min_id(), info.max_id(), postings,
+                )
+            out[field] = terms
+        live = [d for d in range(reader.doc_count_all()) if not reader.is_deleted(d)]
+        for field in ("title", "body", "outlet", "spell"):
+            out[f"{field}-lengths"] = [reader.doc_field_length(d, field) for d in live]
+        for field in ("id", "seq", "outlet_name", "day_start", "day_end"):
+            column = list(reader.column_reader(field))
+            out[f"{field}-column"] = [column[d] for d in live]
+    return out
+
+
+def _fill(writer: Any, articles: list[Any], analyzer: Any) -> None:
+    for article in articles:
+        writer.add_document(**document_for(article, analyzer))
+
+
+def test_a_built_segment_reads_back_like_whoosh_s_own(tmp_path: Path, articles: list[Any]) -> None:
+    ours, theirs = _new_index(tmp_path / "ours"), _new_index(tmp_path / "theirs")
+    analyzer = analyzer_of(ours.schema)
+    for writer in (SegmentBuilder(ours), _whoosh(theirs)):
+        _fill(writer, articles, analyzer)
+        writer.commit()
+    expected, got = _dump(theirs), _dump(ours)
+    # The corpus does what the test needs: terms with several blocks, and both
+    # compressed and uncompressed blocks.
+    assert max(t[1] for t in expected["body"].values()) > 2 * 128
+    assert len(expected["body"]) > 1000
+    assert got == expected
+
+
+def test_merging_segments_with_deletions_matches_whoosh(
+    tmp_path: Path, articles: list[Any]
+) -> None:
+    ours, theirs = _new_index(tmp_path / "ours"), _new_index(tmp_path / "theirs")
+    analyzer = analyzer_of(ours.schema)
+    for ix, make in ((ours, SegmentBuilder), (theirs, _whoosh)):
+        for start in range(0, len(articles), 110):
+            writer = make(ix)
+            _fill(writer, articles[start : start + 110], analyzer)
+            writer.commit(merge=False)
+        writer = make(ix)
+        for article in articles[::9]:
+            writer.delete_by_term("id", article.id)
+        _fill(writer, articles[:4], analyzer)  # new documents and merged ones together
+        writer.commit(optimize=True)
+        with ix.reader() as reader:
+            assert reader.is_atomic()
+    assert _dump(ours) == _dump(theirs)
+
+
+def test_postings_added_out_of_order_are_written_in_order(tmp_path: Path) -> None:
+    ix = _new_index(tmp_path / "ix")
+    writer = SegmentBuilder(ix)
+    _fill(writer, [], analyzer_of(ix.schema))
+    for article_id in ("a", "b", "c"):
+        writer.add_document(id=article_id, title="Bericht")
+    packed = array("I", [0]).tobytes()
+    for docnum in (2, 0):  # as a merge could hand them over
+        writer.pool.add(("title", b"nachtrag", docnum, 2.5, packed))
+    writer.commit()
+    with ix.searcher() as searcher:
+        assert list(searcher.postings("title", "nachtrag").all_ids()) == [0, 2]
+        assert searcher.doc_frequency("title", "bericht") == 3
+
+
+def test_unknown_fields_are_refused(tmp_path: Path) -> None:
+    writer = SegmentBuilder(_new_index(tmp_path / "ix"))
+    with pytest.raises(UnknownFieldError):
+        writer.add_document(id="x", _boost=2.0)
+    writer.cancel()
