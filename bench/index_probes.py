@@ -5,27 +5,32 @@
     python bench/index_probes.py open-searcher DATA_DIR    # opening a Whoosh searcher
     python bench/index_probes.py bulk DATA_DIR --workers 2 # parallel build into a temp dir
 
-DATA_DIR holds ``archive.sqlite3`` and ``index/`` (as ``pressearchiv`` or
-``bench/search_bench.py`` leave them). ``upload-latency`` adds test articles
-to the store: use a copy. Nothing else is changed.
+DATA_DIR is a folder as ``pressearchiv`` leaves it (``archive.sqlite3`` and
+``index/``) or as ``bench/search_bench.py`` leaves one size (``data/archive.sqlite3``
+and ``index/``). ``upload-latency`` adds test articles to the store: use a copy.
+Nothing else is changed.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import shutil
 import statistics
 import tempfile
 import time
 from pathlib import Path
+from unittest import mock
 
 from whoosh import index as windex
+from whoosh.filedb.compound import CompoundStorage
 from workload import QUERIES
 
 from archive.model import ArticleDraft, DateSource, DocumentFormat, PartialDate
 from archive.store import ArchiveStore
 from index import SearchIndex, SearchRequest
 from index.bulk import build_segments
+from index.formats import _SharedCompoundStorage
 from index.schema import build_schema
 
 
@@ -33,9 +38,18 @@ def _ms(start: float) -> float:
     return (time.perf_counter() - start) * 1000
 
 
+def _locate(data_dir: Path) -> tuple[Path, Path]:
+    """(store folder, index folder) of either layout; never creates a store."""
+    for store_dir in (data_dir, data_dir / "data"):
+        if (store_dir / "archive.sqlite3").is_file():
+            return store_dir, data_dir / "index"
+    raise SystemExit(f"no archive.sqlite3 in {data_dir} or {data_dir / 'data'}")
+
+
 def per_query(data_dir: Path) -> None:
-    with ArchiveStore.open(data_dir) as store:
-        ix = SearchIndex.open(data_dir / "index", store, read_only=True)
+    store_dir, index_dir = _locate(data_dir)
+    with ArchiveStore.open(store_dir) as store:
+        ix = SearchIndex.open(index_dir, store, read_only=True)
         for query in QUERIES:
             request = SearchRequest(
                 query=query, date_from=PartialDate(2020, 3), date_to=PartialDate(2020, 12)
@@ -50,7 +64,8 @@ def per_query(data_dir: Path) -> None:
 
 
 def upload_latency(data_dir: Path, count: int = 10) -> None:
-    with ArchiveStore.open(data_dir) as store, SearchIndex.open(data_dir / "index", store) as ix:
+    store_dir, index_dir = _locate(data_dir)
+    with ArchiveStore.open(store_dir) as store, SearchIndex.open(index_dir, store) as ix:
         ix.wait_indexed(store.max_seq(), timeout=3600)
         times = []
         for n in range(count):
@@ -70,19 +85,29 @@ def upload_latency(data_dir: Path, count: int = 10) -> None:
 
 
 def open_searcher(data_dir: Path) -> None:
-    ix = windex.open_dir(str(data_dir / "index"))
-    times = []
-    for _ in range(5):
-        start = time.perf_counter()
-        searcher = ix.searcher()
-        times.append(_ms(start))
-        segments = len(searcher.leaf_searchers())
-        searcher.close()
-    print(f"open a searcher: median {statistics.median(times):.1f} ms ({segments} segments)")
+    """Open a searcher as after each commit: with the shared views of the
+    compound files, and with Whoosh's own sub-files (a BytesIO copy each)."""
+    ix = windex.open_dir(str(_locate(data_dir)[1]))
+    for label, patch in (
+        ("shared views", contextlib.nullcontext()),
+        ("Whoosh's copies", mock.patch.object(
+            _SharedCompoundStorage, "open_file", CompoundStorage.open_file
+        )),
+    ):
+        times = []
+        with patch:
+            for _ in range(5):
+                start = time.perf_counter()
+                searcher = ix.searcher()
+                times.append(_ms(start))
+                segments = len(searcher.leaf_searchers())
+                searcher.close()
+        print(f"open a searcher ({label}): median {statistics.median(times):.1f} ms "
+              f"({segments} segments)")
 
 
 def bulk(data_dir: Path, workers: int) -> None:
-    with ArchiveStore.open(data_dir) as store, tempfile.TemporaryDirectory() as tmp:
+    with ArchiveStore.open(_locate(data_dir)[0]) as store, tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / "index"
         target.mkdir()
         windex.create_in(str(target), build_schema()).close()

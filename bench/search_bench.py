@@ -223,6 +223,10 @@ def main(argv: list[str] | None = None) -> int:
         "--reuse", action="store_true",
         help="keep an existing store and index of each size: measure queries only",
     )
+    parser.add_argument(
+        "--reuse-store", action="store_true",
+        help="keep an existing store of each size, but rebuild (and time) the index",
+    )
     args = parser.parse_args(argv)
 
     records = read_corpus(args.corpus)
@@ -230,11 +234,12 @@ def main(argv: list[str] | None = None) -> int:
     for size in args.sizes:
         base = args.workdir / str(size)
         reuse = args.reuse and (base / "index").exists()
-        if base.exists() and not reuse:
+        keep_store = (reuse or args.reuse_store) and (base / "data").exists()
+        if base.exists() and not keep_store:
             shutil.rmtree(base)
         with ArchiveStore.open(base / "data") as store:
             t = time.perf_counter()
-            if not reuse:
+            if not keep_store:
                 for _ in store.add_drafts(drafts(records, size), batch_size=1000):
                     pass
             store_seconds = time.perf_counter() - t

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from whoosh import query as wq
 from whoosh.searching import Searcher
+from whoosh.support.levenshtein import damerau_levenshtein
 
 from archive.model import Article
 from archive.store import ArchiveStore
@@ -256,7 +257,8 @@ def suggest(
         best: tuple[int, int, str] | None = None
         for candidate in reader.terms_within("spell", lower, 2, prefix=1):
             rank = (
-                _distance(lower, candidate),
+                # Damerau: a swapped pair of letters ("Regeirung") is one typo.
+                damerau_levenshtein(lower, candidate),
                 -reader.doc_frequency("spell", candidate),
                 candidate,
             )
@@ -269,14 +271,3 @@ def suggest(
             replacement = replacement[:1].upper() + replacement[1:]
         suggestion = re.sub(rf"\b{re.escape(word)}\b", replacement, suggestion, count=1)
     return suggestion if suggestion != text else None
-
-
-def _distance(a: str, b: str) -> int:
-    """Levenshtein distance (two short words; plain dynamic programming)."""
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]

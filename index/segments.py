@@ -24,12 +24,13 @@ The pool is in memory: a writer holds one batch (bulk: one segment of
 
 from __future__ import annotations
 
+import io
 import zlib
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from itertools import accumulate, pairwise
 from operator import sub
-from pickle import dumps
+from pickle import dumps, load, loads
 from struct import Struct
 from typing import Any
 
@@ -41,6 +42,7 @@ from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter, UnknownFieldError
 
 from index.formats import FastPositions, PressCodec
+from index.merging import merge_tiers
 
 _ITEM = array("I").itemsize
 
@@ -56,6 +58,7 @@ _NO_LENGTH = length_to_byte(None)  # PressCodec keeps no per-block length stats
 _MAX_LENGTH = length_to_byte(0)
 # W3TermInfo's struct followed by the postings' offset and length.
 _TERM_INFO = Struct(W3TermInfo._struct.format + "qi")
+_INT = Struct("!i")
 
 # One term's postings. Positional fields: (docnums, frequencies, all
 # positions one after the other); other fields: (docnums, weights, values).
@@ -138,6 +141,44 @@ class TermPool:
             length += freq
         return length
 
+    def add_block(
+        self,
+        fieldname: str,
+        tbytes: bytes,
+        ids: Any,
+        weights: Any,
+        values: Any,
+        startdoc: int,
+        docmap: dict[int, int] | None,
+    ) -> None:
+        """One block of a merged segment's postings, renumbered from ``startdoc``
+        or through ``docmap`` (whose missing documents are deleted)."""
+        if docmap is None:
+            docs = [startdoc + d for d in ids]
+        else:
+            kept = [i for i, d in enumerate(ids) if d in docmap]
+            if not kept:
+                return
+            if len(kept) < len(ids):
+                ids = [ids[i] for i in kept]
+                weights = [weights[i] for i in kept]
+                values = [values[i] for i in kept]
+            docs = [docmap[d] for d in ids]
+        terms = self.terms(fieldname)
+        postings = terms.get(tbytes)
+        positional = fieldname in self.positional
+        if postings is None:
+            postings = terms[tbytes] = _new_postings(positional)
+        elif docs[0] < postings[0][-1]:
+            self.unsorted.add((fieldname, tbytes))
+        postings[0].extend(docs)
+        if positional:
+            postings[1].extend(len(v) // _ITEM for v in values)
+            postings[2].frombytes(b"".join(values))
+        else:
+            postings[1].extend(weights)
+            postings[2].extend(v or b"" for v in values)
+
     def cleanup(self) -> None:
         """Nothing on disk to remove (Whoosh's pool interface)."""
         self.fields.clear()
@@ -208,6 +249,38 @@ class SegmentBuilder(SegmentWriter):
         perdoc.finish_doc()
         self._added = True
         self.docnum += 1
+
+    def add_postings_to_pool(
+        self, reader: Any, startdoc: int, docmap: dict[int, int] | None
+    ) -> None:
+        """Take a merged segment's postings a block at a time, straight from
+        its terms and postings files (Whoosh's version opens a matcher per term
+        and yields postings one by one); ``docmap`` renumbers, and leaves out
+        deleted documents, when the segment has deletions."""
+        pool: TermPool = self.pool  # type: ignore[assignment]
+        terms: Any = getattr(reader, "_terms", None)
+        if not hasattr(terms, "_tindex") or not hasattr(terms, "_postfile"):
+            super().add_postings_to_pool(reader, startdoc, docmap)  # not a W3 segment
+            return
+        postfile = terms._postfile
+        for keybytes, valbytes in terms._tindex.items():
+            fieldname, tbytes = terms._keydecoder(keybytes)
+            if fieldname not in self.schema:
+                continue
+            flags, *_, offset, length = _TERM_INFO.unpack(valbytes[: _TERM_INFO.size])
+            if flags:  # postings inlined in the term info (Whoosh never does this)
+                ids, weights, values = loads(valbytes[W3TermInfo._struct.size :])
+                pool.add_block(fieldname, tbytes, ids, weights, values, startdoc, docmap)
+                continue
+            for ids, weights, values in _read_blocks(postfile.get(offset, length)):
+                pool.add_block(fieldname, tbytes, ids, weights, values, startdoc, docmap)
+
+    def _merge_segments(self, mergetype: Any, optimize: Any, merge: Any) -> list[Any]:
+        # A plain commit() merges by size tiers instead of Whoosh's MERGE_SMALL
+        # (see index.merging); merge=False and optimize=True keep their meaning.
+        if mergetype is None and not optimize and (self.merge if merge is None else merge):
+            mergetype = merge_tiers
+        return super()._merge_segments(mergetype, optimize, merge)  # type: ignore[no-any-return]
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
@@ -335,6 +408,32 @@ def _block(
     info = dumps((len(ids), ids[-1], maxweight, comp, _NO_LENGTH, _MAX_LENGTH), 2)
     size = len(info) + len(data)
     return pack_int(-size if last else size) + info + data, maxweight
+
+
+def _read_blocks(raw: bytes) -> Iterator[tuple[list[int], Any, Any]]:
+    """(ids, weights, values) of each block of one term's postings, as
+    :func:`_block` (or ``W3PostingsWriter``) wrote them."""
+    stream = io.BytesIO(raw)
+    stream.seek(len(WHOOSH3_HEADER_MAGIC))
+    last = False
+    while not last:
+        (size,) = _INT.unpack(stream.read(_INT.size))
+        last = size < 0
+        end = stream.tell() + abs(size)
+        count, _, _, comp, _, _ = load(stream)
+        data = raw[stream.tell() : end]
+        stream.seek(end)
+        mini_ids, mini_weights, values = loads(zlib.decompress(data) if comp else data)
+        if mini_weights is None:
+            mini_weights = (1.0,) * count
+        elif isinstance(mini_weights, float):
+            mini_weights = (mini_weights,) * count
+        if values is None:
+            values = (b"",) * count
+        elif isinstance(values, bytes):  # fixed-size values, joined
+            step = len(values) // count
+            values = [values[i : i + step] for i in range(0, len(values), step)]
+        yield list(accumulate(mini_ids)), mini_weights, values
 
 
 def _sorted_postings(docs: array, weights: array, values: Any) -> _Postings:

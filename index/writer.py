@@ -24,6 +24,7 @@ from whoosh.index import Index, LockError
 from archive.model import Article
 from archive.store import ArchiveStore
 from index.analysis import GermanAnalyzer
+from index.merging import LARGEST_MERGED
 from index.schema import document_for
 from index.segments import SegmentBuilder
 
@@ -35,7 +36,6 @@ POLL_SECONDS = 0.5
 # Articles per commit when catching up: large enough for throughput, small
 # enough that a long rebuild becomes searchable step by step.
 CATCH_UP_BATCH = 5_000
-MERGE_BELOW = 1_000
 # From this many unindexed articles on, catch up with parallel workers.
 BULK_BACKLOG = 5_000
 # How often an idle writer compares the index with the store.
@@ -152,8 +152,14 @@ class IndexWriterThread(threading.Thread):
         plan = self._plan
         writer = self._writer()
         try:
-            for article_id in plan.delete_ids:
-                writer.delete_by_term("id", article_id)  # type: ignore[attr-defined]
+            if plan.delete_ids:
+                # One searcher for all of them: otherwise Whoosh opens a new
+                # one (every segment) for every id.
+                with writer.searcher() as searcher:  # type: ignore[attr-defined]
+                    for article_id in plan.delete_ids:
+                        writer.delete_by_term(  # type: ignore[attr-defined]
+                            "id", article_id, searcher=searcher
+                        )
             for start in range(0, len(plan.index_ids), 500):
                 chunk = plan.index_ids[start : start + 500]
                 add_articles(writer, self._store.get_many(chunk), self._analyzer)
@@ -187,11 +193,10 @@ class IndexWriterThread(threading.Thread):
             writer = self._writer()
             try:
                 add_articles(writer, batch, self._analyzer)
-                # A big batch (start-up, bulk ingest) is a segment of its own:
-                # merging it into the last one would rewrite every posting
-                # again. Small commits (uploads) merge as usual, which keeps
-                # the number of segments small.
-                writer.commit(merge=len(batch) < MERGE_BELOW)  # type: ignore[attr-defined]
+                # A big batch (start-up, bulk ingest) is a segment of its own
+                # that no later commit merges (index.merging); small commits
+                # (uploads) merge small segments tier by tier.
+                writer.commit(merge=len(batch) < LARGEST_MERGED)  # type: ignore[attr-defined]
             except BaseException:
                 writer.cancel()  # type: ignore[attr-defined]
                 raise

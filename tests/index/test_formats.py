@@ -1,0 +1,100 @@
+"""Segments are read through shared, per-thread views of their compound file."""
+
+from __future__ import annotations
+
+import mmap
+import pickle
+import threading
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as windex
+
+from archive.store import ArchiveStore
+from index.formats import PressSegment, SharedBufferFile
+from index.schema import analyzer_of, build_schema, document_for
+from index.segments import SegmentBuilder
+
+
+def test_the_cursor_reads_seeks_and_reads_lines_like_a_file() -> None:
+    data = b"Zeile eins\nZeile zwei\n" + pickle.dumps({"a": 1}, 2) + b"Ende"
+    shared = SharedBufferFile(memoryview(data), name="x")
+    assert shared.read(5) == b"Zeile"
+    assert shared.tell() == 5
+    assert shared.readline() == b" eins\n"
+    assert shared.readline() == b"Zeile zwei\n"
+    assert shared.read_pickle() == {"a": 1}
+    assert shared.read() == b"Ende"
+    assert shared.read(10) == b""  # at the end
+    shared.seek(-4, 2)
+    assert shared.read(2) == b"En"
+    shared.seek(1, 1)
+    assert shared.read() == b"e"
+    assert shared.get(0, 5) == b"Zeile"
+    sub = shared.subset(6, 4)
+    assert sub.read() == b"eins"
+
+
+def test_each_thread_has_its_own_position() -> None:
+    shared = SharedBufferFile(memoryview(bytes(range(256)) * 4))
+    shared.seek(100)
+    seen: list[int] = []
+    thread = threading.Thread(target=lambda: seen.append(shared.tell()) or shared.seek(7))
+    thread.start()
+    thread.join()
+    assert seen == [0]  # a new thread starts at the beginning …
+    assert shared.tell() == 100  # … and moving there does not move this one
+
+
+def _build(path: Path, store: ArchiveStore, commits: int) -> Any:
+    path.mkdir()
+    ix = windex.create_in(str(path), build_schema())
+    analyzer = analyzer_of(ix.schema)
+    articles = list(store.iter_articles())
+    step = -(-len(articles) // commits)
+    for start in range(0, len(articles), step):
+        writer = SegmentBuilder(ix)
+        for article in articles[start : start + step]:
+            writer.add_document(**document_for(article, analyzer))
+        writer.commit(merge=False)
+    return ix
+
+
+def test_segments_are_read_without_copying(tmp_path: Path, filled_store: ArchiveStore) -> None:
+    ix = _build(tmp_path / "ix", filled_store, commits=2)
+    with ix.searcher() as searcher:
+        readers = [s.reader() for s, _ in searcher.leaf_searchers()]
+        assert len(readers) == 2
+        for reader in readers:
+            assert isinstance(reader.segment(), PressSegment)
+            postings = reader._terms._postfile
+            assert isinstance(postings, SharedBufferFile)
+            assert isinstance(postings._buf.obj, mmap.mmap)  # a view, not a copy
+
+
+def test_parallel_searches_read_the_same_postings_as_one(
+    tmp_path: Path, filled_store: ArchiveStore
+) -> None:
+    ix = _build(tmp_path / "ix", filled_store, commits=1)
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        terms = [(f, t) for f in ("title", "body") for t in reader.lexicon(f)]
+
+        def read_all() -> list[tuple[Any, ...]]:
+            out = []
+            for field, text in terms:
+                matcher = reader.postings(field, text)
+                while matcher.is_active():
+                    out.append((field, text, matcher.id(), matcher.value()))
+                    matcher.next()
+            return out
+
+        expected = read_all()
+        results: list[list[tuple[Any, ...]]] = []
+        threads = [threading.Thread(target=lambda: results.append(read_all())) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert len(expected) > 100
+    assert results == [expected] * 6
