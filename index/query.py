@@ -38,6 +38,7 @@ _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 # inside a word (Ukraine-Konflikt) does not.
 _MINUS = re.compile(r'(?:^|(?<=[\s(]))[-+](?=[\w"(])')
 _WORD = re.compile(r"[^\W\d_]{3,}")
+_LETTERS = re.compile(r"(?<![\w*])[^\W\d_]+(?![\w*])")  # whole words, no wildcards
 _HAS_WORD = re.compile(r"\w")
 _PLAIN = re.compile(r'["()*?~^:]')
 
@@ -49,6 +50,9 @@ class ParsedQuery:
     query: wq.Query | None
     highlight_terms: frozenset[str]  # terms to <mark> in snippets
     words: tuple[str, ...]  # the words typed, for spelling suggestions
+    # Words typed that the index does not hold (stop words like "die", "wird"),
+    # so the search went on without them.
+    ignored: tuple[str, ...] = ()
 
 
 class _Parser(QueryParser):
@@ -132,6 +136,15 @@ def parse_query(text: str, analyzer: GermanAnalyzer, reader: IndexReader) -> Par
     )
     if not _HAS_WORD.search(text):
         return ParsedQuery(None, frozenset(), ())
+    ignored = tuple(
+        dict.fromkeys(
+            w
+            for w in _LETTERS.findall(text)
+            if w not in _OPERATORS
+            and not _is_fieldname(text, w)
+            and analyzer.term(w.lower()) is None
+        )
+    )
     rewritten = _MINUS.sub(lambda m: "NOT " if m.group() == "-" else "", text)
     parser = _Parser(reader.schema, analyzer, reader)
     try:
@@ -144,7 +157,7 @@ def parse_query(text: str, analyzer: GermanAnalyzer, reader: IndexReader) -> Par
             query = _clean(parser.parse(plain)) or wq.NullQuery
         except Exception:
             query = wq.NullQuery
-    return ParsedQuery(query, frozenset(_positive_terms(query)), words)
+    return ParsedQuery(query, frozenset(_positive_terms(query)), words, ignored)
 
 
 def _is_fieldname(text: str, word: str) -> bool:

@@ -76,6 +76,9 @@ class SearchResponse:
     suggestion: str | None
     took_ms: float
     timed_out: bool = False  # True when the time limit cut collection short
+    # Words of the query the index does not hold (German stop words such as
+    # "die" or "wird"); the search ran without them.
+    ignored: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -176,6 +176,7 @@ def search(
         suggestion=suggestion,
         took_ms=round((time.monotonic() - started) * 1000, 2),
         timed_out=selection.matched.timed_out,
+        ignored=parsed.ignored,
     )
 
 

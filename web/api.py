@@ -100,6 +100,7 @@ def search_json(response: SearchResponse) -> dict[str, Any]:
         "hits": [hit_json(h) for h in response.hits],
         "facets": facets_json(response.facets),
         "suggestion": response.suggestion,
+        "ignored": list(response.ignored),
         "took_ms": response.took_ms,
         "timed_out": response.timed_out,
     }

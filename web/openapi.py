@@ -176,6 +176,7 @@ def _schemas() -> dict[str, Any]:
                 "hits",
                 "facets",
                 "suggestion",
+                "ignored",
                 "took_ms",
                 "timed_out",
             ],
@@ -193,6 +194,12 @@ def _schemas() -> dict[str, Any]:
                     },
                 },
                 "suggestion": _nullable("string"),
+                "ignored": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "description": "Words of the query that were left out: German stop "
+                    "words such as 'die' or 'wird', which the index does not hold.",
+                },
                 "took_ms": {"type": "number"},
                 "timed_out": {"type": "boolean"},
             },

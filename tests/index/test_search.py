@@ -292,6 +292,21 @@ def test_suggestion_for_a_typo_proposes_a_real_word(index: SearchIndex) -> None:
     assert index.search(SearchRequest(query="Gespräch")).suggestion is None
 
 
+def test_stop_words_are_named_when_the_search_leaves_them_out(index: SearchIndex) -> None:
+    with_stops = index.search(SearchRequest(query="die Gespräche über den Konflikt"))
+    without = index.search(SearchRequest(query="Gespräche Konflikt"))
+    assert with_stops.ignored == ("die", "über", "den")
+    assert [h.id for h in with_stops.hits] == [h.id for h in without.hits] != []
+    assert without.ignored == ()
+    # Only stop words: nothing to search for, and the answer says why.
+    only = index.search(SearchRequest(query='"Diese wird aber noch einige"'))
+    assert (only.total, only.ignored) == (0, ("Diese", "wird", "aber", "noch", "einige"))
+    # Operators, field names and wildcards are not words of the text.
+    assert index.search(SearchRequest(query="title:Gespräch OR -Impf* AND Die")).ignored == (
+        "Die",
+    )
+
+
 def test_scan_ids_returns_every_match_in_order(
     index: SearchIndex, filled_store: ArchiveStore
 ) -> None:

@@ -88,6 +88,12 @@ def test_a_search_without_hits_is_200_with_total_0(client: TestClient) -> None:
     assert (body["total"], body["hits"]) == (0, [])
 
 
+def test_left_out_stop_words_are_listed(client: TestClient) -> None:
+    body = client.get("/api/search", params={"q": "das Treffen mit Lawrow"}).json()
+    assert body["ignored"] == ["das", "mit"]
+    assert body["total"] >= 1
+
+
 def test_misspelled_query_gets_a_suggestion(client: TestClient) -> None:
     body = client.get("/api/search", params={"q": "Lawrwo"}).json()
     assert body["suggestion"] == "lawrow" or body["suggestion"] == "Lawrow"
