@@ -4,6 +4,7 @@
     python bench/index_probes.py upload-latency DATA_DIR   # store one article → searchable
     python bench/index_probes.py open-searcher DATA_DIR    # opening a Whoosh searcher
     python bench/index_probes.py bulk DATA_DIR --workers 2 # parallel build into a temp dir
+    python bench/index_probes.py merge DATA_DIR            # merge 8 segments of 500 articles
 
 DATA_DIR is a folder as ``pressearchiv`` leaves it (``archive.sqlite3`` and
 ``index/``) or as ``bench/search_bench.py`` leaves one size (``data/archive.sqlite3``
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import shutil
 import statistics
 import tempfile
@@ -24,14 +26,16 @@ from unittest import mock
 
 from whoosh import index as windex
 from whoosh.filedb.compound import CompoundStorage
+from whoosh.writing import SegmentWriter
 from workload import QUERIES
 
 from archive.model import ArticleDraft, DateSource, DocumentFormat, PartialDate
 from archive.store import ArchiveStore
 from index import SearchIndex, SearchRequest
 from index.bulk import build_segments
-from index.formats import _SharedCompoundStorage
-from index.schema import build_schema
+from index.formats import PressCodec, _SharedCompoundStorage
+from index.schema import analyzer_of, build_schema, document_for
+from index.segments import SegmentBuilder
 
 
 def _ms(start: float) -> float:
@@ -118,9 +122,36 @@ def bulk(data_dir: Path, workers: int) -> None:
         shutil.rmtree(target)
 
 
+def merge(data_dir: Path, segments: int = 8, size: int = 500) -> None:
+    """Merge ``segments`` segments of ``size`` articles into one (what a commit
+    does when a tier fills), with our SegmentBuilder and with Whoosh's writer."""
+    with ArchiveStore.open(_locate(data_dir)[0]) as store, tempfile.TemporaryDirectory() as tmp:
+        articles = list(itertools.islice(store.iter_articles(), segments * size))
+        first = Path(tmp) / "ours"
+        first.mkdir()
+        ix = windex.create_in(str(first), build_schema())
+        analyzer = analyzer_of(ix.schema)
+        for offset in range(0, len(articles), size):
+            writer = SegmentBuilder(ix)
+            for article in articles[offset : offset + size]:
+                writer.add_document(**document_for(article, analyzer))
+            writer.commit(merge=False)
+        shutil.copytree(first, Path(tmp) / "whoosh")
+        for name, make in (
+            ("ours", SegmentBuilder),
+            ("Whoosh's SegmentWriter", lambda ix: SegmentWriter(ix, codec=PressCodec())),
+        ):
+            ix = windex.open_dir(str(Path(tmp) / ("ours" if name == "ours" else "whoosh")))
+            start = time.perf_counter()
+            make(ix).commit(optimize=True)
+            print(f"merge {segments} x {size} articles ({name}): {_ms(start) / 1000:.1f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("probe", choices=["per-query", "upload-latency", "open-searcher", "bulk"])
+    parser.add_argument(
+        "probe", choices=["per-query", "upload-latency", "open-searcher", "bulk", "merge"]
+    )
     parser.add_argument("data_dir", type=Path)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
@@ -130,6 +161,8 @@ def main() -> None:
         upload_latency(args.data_dir)
     elif args.probe == "open-searcher":
         open_searcher(args.data_dir)
+    elif args.probe == "merge":
+        merge(args.data_dir)
     else:
         bulk(args.data_dir, args.workers)
 

@@ -696,7 +696,8 @@ def render(  # noqa: PLR0913
         " (`web/ingest.py`, up to 10 s), so “found by phrase search” is the ack plus one"
         " GET /api/articles/{id} and the first successful phrase search.",
         f" Sampled: every upload request number divisible by {args.sample_every}, per client;"
-        f" {len(stats.not_found_in_poll)} sampled articles were not found within 30 s.",
+        f" {len(stats.not_found_in_poll)} sampled articles were not found within 30 s"
+        + (f" ({', '.join(stats.not_found_in_poll)})." if stats.not_found_in_poll else "."),
         "",
         "### Responses by status",
         "",

@@ -14,6 +14,12 @@ Hyphenated compounds are indexed by their parts *and* as a whole: the index
 gets ``ukrain``, ``konflikt`` and ``ukrainekonflikt`` for ``Ukraine-Konflikt``.
 Queries only split into parts; :mod:`index.query` adds the whole word itself.
 
+Stop words (``die``, ``wird``, ``das``) are indexed too, unstemmed and marked
+with :data:`STOP_MARK`, and take positions like every other word, so an exact
+phrase matches exactly: ``"Wir schaffen das"`` needs all three words in that
+order. Single query words leave them out (:meth:`GermanAnalyzer.query_terms`):
+"die Regierung" searches for ``regier`` only.
+
 Whoosh pickles the schema, analyzer included, into the index. A PyStemmer
 object cannot be pickled, so the stemmer and its cache are created lazily and
 left out of the pickle; only :attr:`GermanAnalyzer.version` is stored, which is
@@ -28,11 +34,11 @@ from typing import Any
 
 from whoosh.analysis import Analyzer, Token
 
-__all__ = ["ANALYZER_VERSION", "GermanAnalyzer", "fold"]
+__all__ = ["ANALYZER_VERSION", "STOP_MARK", "GermanAnalyzer", "fold"]
 
 # Bump whenever a change here would give a document different terms: an index
 # built with another version is rebuilt on open.
-ANALYZER_VERSION = "de-3"  # de-2: FastPositions; de-3: seq and dates as plain columns
+ANALYZER_VERSION = "de-3"  # de-2: FastPositions; de-3: stop words indexed, plain columns
 
 # One pass over the text finds three kinds of token, most specific first:
 #   abbreviations of single letters with dots (z.B., U.S.A.),
@@ -44,6 +50,10 @@ _THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
 # Stems cached per analyzer; news vocabulary is Zipfian so a bounded dict
 # catches nearly every word after the first few thousand articles.
 _STEM_CACHE_MAX = 300_000
+
+# Marks a stop word's index term ("\x01die"). It sorts before every letter, so
+# no wildcard prefix ever expands to a stop word.
+STOP_MARK = "\x01"
 
 _FOLD = str.maketrans({"ß": "ss", "ä": "a", "ö": "o", "ü": "u"})
 
@@ -126,40 +136,43 @@ class GermanAnalyzer(Analyzer):
 
     # -- whole texts ---------------------------------------------------------
 
-    def spans(self, text: str, *, compounds: bool = True) -> Iterator[tuple[str, int, int, int]]:
+    def spans(
+        self, text: str, *, compounds: bool = True, stops: bool = True
+    ) -> Iterator[tuple[str, int, int, int]]:
         """Yield ``(term, position, startchar, endchar)`` for every term in ``text``.
 
-        Stop words take no position, so a phrase skips over them. A compound's
-        whole word (``compounds=True``, i.e. at indexing) shares the position
-        of its last part, where German puts the head of a compound.
+        Every word takes a position. Stop words (and single letters) are yielded
+        as ``STOP_MARK + word`` when ``stops`` is true, and skipped otherwise.
+        A compound's whole word (``compounds=True``, i.e. at indexing) shares
+        the position of its last part, where German puts the head of a compound.
         """
         term = self.term
         pos = 0
         for match in _TOKEN.finditer(text):
             raw = match.group().lower()
+            start = match.start()
             if "-" not in raw:
                 t = term(raw)
                 if t is not None:
-                    yield t, pos, match.start(), match.end()
-                    pos += 1
+                    yield t, pos, start, match.end()
+                elif stops:
+                    yield STOP_MARK + raw, pos, start, match.end()
+                pos += 1
                 continue
-            start = match.start()
             offset = 0
-            emitted = False
             for part in raw.split("-"):
                 if part:
                     t = term(part)
                     if t is not None:
                         yield t, pos, start + offset, start + offset + len(part)
-                        pos += 1
-                        emitted = True
+                    elif stops:
+                        yield STOP_MARK + part, pos, start + offset, start + offset + len(part)
+                    pos += 1
                 offset += len(part) + 1
             if compounds:
                 whole = term(raw.replace("-", ""))
                 if whole is not None:
-                    yield whole, max(pos - 1, 0) if emitted else pos, start, match.end()
-                    if not emitted:
-                        pos += 1
+                    yield whole, pos - 1, start, match.end()
 
     def term_positions(self, text: str) -> dict[str, list[int]]:
         """Every term of ``text`` with its positions, as :meth:`spans` gives them.
@@ -181,7 +194,7 @@ class GermanAnalyzer(Analyzer):
             # A cached None is a stop word; a missing key is a word not seen yet.
             t = cache[raw] if raw in cache else term(raw)
             if t is None:
-                continue
+                t = STOP_MARK + raw
             positions = found.get(t)
             if positions is None:
                 found[t] = [pos]
@@ -202,7 +215,7 @@ class GermanAnalyzer(Analyzer):
 
     def query_terms(self, text: str) -> list[str]:
         """The terms a query word or phrase becomes (compound parts, no whole words)."""
-        return [t for t, _, _, _ in self.spans(text, compounds=False)]
+        return [t for t, _, _, _ in self.spans(text, compounds=False, stops=False)]
 
     def compound_term(self, word: str) -> str | None:
         """The whole-word term of a hyphenated compound, as indexed."""
@@ -228,6 +241,8 @@ class GermanAnalyzer(Analyzer):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         token.stopped = False
         token.boost = 1.0
+        # In query mode Whoosh asks for the words of a quoted phrase: parts of
+        # compounds only, and stop words included, so the phrase is exact.
         compounds = mode != "query"
         if not tokenize:
             word = value.lower()

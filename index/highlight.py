@@ -73,7 +73,11 @@ def _matching_spans(
         while end < len(head) and not head[end].isspace():
             end += 1
         chunk = head[begin:end]
-        spans.extend((begin + s, begin + e) for t, _, s, e in analyzer.spans(chunk) if t in terms)
+        spans.extend(
+            (begin + s, begin + e)
+            for t, _, s, e in analyzer.spans(chunk, stops=False)
+            if t in terms
+        )
     return spans
 
 

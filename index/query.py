@@ -20,7 +20,7 @@ from whoosh import query as wq
 from whoosh.qparser import QueryParser, plugins
 from whoosh.reading import IndexReader
 
-from index.analysis import GermanAnalyzer, fold
+from index.analysis import STOP_MARK, GermanAnalyzer, fold
 from index.errors import QueryTooComplex
 from index.schema import QUERY_FIELDS, SEARCH_FIELDS
 
@@ -38,6 +38,7 @@ _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 # inside a word (Ukraine-Konflikt) does not.
 _MINUS = re.compile(r'(?:^|(?<=[\s(]))[-+](?=[\w"(])')
 _WORD = re.compile(r"[^\W\d_]{3,}")
+_QUOTED = re.compile(r'"[^"]*"')
 _LETTERS = re.compile(r"(?<![\w*])[^\W\d_]+(?![\w*])")  # whole words, no wildcards
 _HAS_WORD = re.compile(r"\w")
 _PLAIN = re.compile(r'["()*?~^:]')
@@ -50,8 +51,8 @@ class ParsedQuery:
     query: wq.Query | None
     highlight_terms: frozenset[str]  # terms to <mark> in snippets
     words: tuple[str, ...]  # the words typed, for spelling suggestions
-    # Words typed that the index does not hold (stop words like "die", "wird"),
-    # so the search went on without them.
+    # Words typed outside quotes that the search leaves out (stop words like
+    # "die", "wird"); inside a quoted phrase they count.
     ignored: tuple[str, ...] = ()
 
 
@@ -136,10 +137,11 @@ def parse_query(text: str, analyzer: GermanAnalyzer, reader: IndexReader) -> Par
     )
     if not _HAS_WORD.search(text):
         return ParsedQuery(None, frozenset(), ())
+    # Stop words inside quotes are searched (an exact phrase holds them).
     ignored = tuple(
         dict.fromkeys(
             w
-            for w in _LETTERS.findall(text)
+            for w in _LETTERS.findall(_QUOTED.sub(" ", text))
             if w not in _OPERATORS
             and not _is_fieldname(text, w)
             and analyzer.term(w.lower()) is None
@@ -195,7 +197,8 @@ def _positive_terms(query: wq.Query) -> set[str]:
         if isinstance(q, wq.Term) and q.fieldname in SEARCH_FIELDS:
             found.add(q.text)
         elif isinstance(q, wq.Phrase) and q.fieldname in SEARCH_FIELDS:
-            found.update(q.words)
+            # Stop words are not marked: "die" all over a snippet helps no one.
+            found.update(w for w in q.words if not w.startswith(STOP_MARK))
         for child in q.children():
             walk(child)
 

@@ -76,8 +76,8 @@ class SearchResponse:
     suggestion: str | None
     took_ms: float
     timed_out: bool = False  # True when the time limit cut collection short
-    # Words of the query the index does not hold (German stop words such as
-    # "die" or "wird"); the search ran without them.
+    # Words of the query the search ran without: German stop words such as
+    # "die" or "wird", which count only inside a quoted phrase.
     ignored: tuple[str, ...] = ()
 
 

@@ -198,7 +198,8 @@ def _schemas() -> dict[str, Any]:
                     "type": "array",
                     "items": {"type": "string"},
                     "description": "Words of the query that were left out: German stop "
-                    "words such as 'die' or 'wird', which the index does not hold.",
+                    "words such as 'die' or 'wird', which count only inside a quoted "
+                    "phrase.",
                 },
                 "took_ms": {"type": "number"},
                 "timed_out": {"type": "boolean"},

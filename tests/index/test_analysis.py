@@ -4,7 +4,7 @@ import pickle
 
 import pytest
 
-from index.analysis import ANALYZER_VERSION, GermanAnalyzer, fold
+from index.analysis import ANALYZER_VERSION, STOP_MARK, GermanAnalyzer, fold
 
 
 @pytest.fixture
@@ -13,7 +13,8 @@ def analyzer() -> GermanAnalyzer:
 
 
 def terms(analyzer: GermanAnalyzer, text: str) -> list[str]:
-    return [t.text for t in analyzer(text)]
+    """The index terms of ``text`` other than stop words."""
+    return [t.text for t in analyzer(text) if not t.text.startswith(STOP_MARK)]
 
 
 @pytest.mark.parametrize(
@@ -34,14 +35,23 @@ def test_inflected_forms_and_spelling_variants_meet(
     assert [terms(analyzer, f) for f in forms] == [[stem]] * len(forms)
 
 
-def test_stop_words_are_dropped_and_take_no_position(analyzer: GermanAnalyzer) -> None:
-    tokens = [(t.text, t.pos) for t in analyzer("Das Gespräch mit der Kanzlerin", positions=True)]
-    assert tokens == [("gesprach", 0), ("kanzl", 1)]
+def test_stop_words_are_marked_take_positions_and_are_left_out_of_query_words(
+    analyzer: GermanAnalyzer,
+) -> None:
+    text = "Das Gespräch mit der Kanzlerin"
+    tokens = [(t.text, t.pos) for t in analyzer(text, positions=True)]
+    assert tokens == [
+        ("\x01das", 0), ("gesprach", 1), ("\x01mit", 2), ("\x01der", 3), ("kanzl", 4)
+    ]
+    # Quoted phrases go through the analyzer as above; single words do not.
+    assert analyzer.query_terms(text) == ["gesprach", "kanzl"]
 
 
 def test_hyphenated_compound_gives_parts_and_whole(analyzer: GermanAnalyzer) -> None:
     tokens = [(t.text, t.pos) for t in analyzer("Der Ukraine-Konflikt eskaliert", positions=True)]
-    assert tokens == [("ukrain", 0), ("konflikt", 1), ("ukrainekonflikt", 1), ("eskaliert", 2)]
+    assert tokens == [
+        ("\x01der", 0), ("ukrain", 1), ("konflikt", 2), ("ukrainekonflikt", 2), ("eskaliert", 3)
+    ]
     assert terms(analyzer, "G20-Treffen") == ["g20", "treff", "g20treff"]
     assert terms(analyzer, "New-Start-Abkommen") == ["new", "start", "abkomm", "newstartabkomm"]
 
@@ -61,6 +71,7 @@ def test_character_offsets_point_into_the_text(analyzer: GermanAnalyzer) -> None
     text = "Die Außenminister-Gespräche"
     spans = [(t.text, text[t.startchar : t.endchar]) for t in analyzer(text, chars=True)]
     assert spans == [
+        ("\x01die", "Die"),
         ("aussenminist", "Außenminister"),
         ("gesprach", "Gespräche"),
         ("aussenministergesprach", "Außenminister-Gespräche"),

@@ -45,10 +45,12 @@ def titles(index: SearchIndex, query: str, **kw: object) -> list[str]:
             ["Flüchtlinge an der Grenze", "Verhandlungen in Brüssel"],
         ),
         ('"Gespräche der Außenminister"', ["Gespräche über den Ukraine-Konflikt"]),
-        ('"Gespräch Außenminister"', ["Gespräche über den Ukraine-Konflikt"]),
-        # Stop words take no position: 5 words lie between Gespräche and Montag.
-        ('"Gespräche Montag"~5', ["Gespräche über den Ukraine-Konflikt"]),
-        ('"Gespräche Montag"~4', []),
+        # A phrase is exact: "der" stands between the two words.
+        ('"Gespräch Außenminister"', []),
+        ('"Gespräch Außenminister"~2', ["Gespräche über den Ukraine-Konflikt"]),
+        # Every word takes a position, stop words too: Montag is 9 after Gespräche.
+        ('"Gespräche Montag"~9', ["Gespräche über den Ukraine-Konflikt"]),
+        ('"Gespräche Montag"~8', []),
         ('"Gespräche Montag"', []),
         ("title:Verhandlungen", ["Verhandlungen in Brüssel"]),
         ("outlet:taz", ["Archivtext ohne Datum"]),
@@ -299,12 +301,26 @@ def test_stop_words_are_named_when_the_search_leaves_them_out(index: SearchIndex
     assert [h.id for h in with_stops.hits] == [h.id for h in without.hits] != []
     assert without.ignored == ()
     # Only stop words: nothing to search for, and the answer says why.
-    only = index.search(SearchRequest(query='"Diese wird aber noch einige"'))
+    only = index.search(SearchRequest(query="Diese wird aber noch einige"))
     assert (only.total, only.ignored) == (0, ("Diese", "wird", "aber", "noch", "einige"))
     # Operators, field names and wildcards are not words of the text.
     assert index.search(SearchRequest(query="title:Gespräch OR -Impf* AND Die")).ignored == (
         "Die",
     )
+
+
+def test_exact_phrases_match_stop_words_too(index: SearchIndex) -> None:
+    # "Das Gespräch dauerte" is in one article; "Gespräch" alone in several.
+    assert titles(index, '"Das Gespräch dauerte"') == ["G20-Treffen in Rom"]
+    assert titles(index, '"Ein Gespräch dauerte"') == []
+    assert len(titles(index, "Gespräch")) > 1
+    # A quote of stop words only, as it stands in the text.
+    assert titles(index, '"über ihre"') == ["Flüchtlinge an der Grenze"]
+    assert titles(index, '"ihre über"') == []
+    response = index.search(SearchRequest(query='"Das Gespräch dauerte"'))
+    assert response.ignored == ()
+    assert "<mark>Gespräch</mark>" in response.hits[0].snippet
+    assert "<mark>Das</mark>" not in response.hits[0].snippet
 
 
 def test_scan_ids_returns_every_match_in_order(

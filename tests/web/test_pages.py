@@ -62,9 +62,10 @@ def test_search_page_marks_snippets_and_offers_a_suggestion(client: TestClient) 
 
 def test_search_page_names_the_words_it_left_out(client: TestClient) -> None:
     html = client.get("/", params={"q": "wir und die anderen"}).text
-    assert "Nicht gesucht, weil zu häufig (Stoppwörter):" in html
-    assert "<q>wir</q>, <q>und</q>, <q>die</q>, <q>anderen</q>." in html
-    assert "Stoppwörter" not in client.get("/", params={"q": "Lawrow"}).text
+    assert "Ohne die sehr häufigen Wörter" in html
+    assert "<q>wir</q>, <q>und</q>, <q>die</q>, <q>anderen</q>" in html
+    assert "Ohne die sehr" not in client.get("/", params={"q": "Lawrow"}).text
+    assert "Ohne die sehr" not in client.get("/", params={"q": '"wir und die"'}).text
 
 
 def test_search_page_pages_through_results(client: TestClient) -> None:
