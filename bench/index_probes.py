@@ -1,6 +1,7 @@
 """Small measurements of the index on an existing data folder (run on demand).
 
     python bench/index_probes.py per-query DATA_DIR        # cold and warm time per query
+    python bench/index_probes.py per-query DATA_DIR --query '"Wir schaffen das"'
     python bench/index_probes.py upload-latency DATA_DIR   # store one article → searchable
     python bench/index_probes.py open-searcher DATA_DIR    # opening a Whoosh searcher
     python bench/index_probes.py bulk DATA_DIR --workers 2 # parallel build into a temp dir
@@ -50,11 +51,11 @@ def _locate(data_dir: Path) -> tuple[Path, Path]:
     raise SystemExit(f"no archive.sqlite3 in {data_dir} or {data_dir / 'data'}")
 
 
-def per_query(data_dir: Path) -> None:
+def per_query(data_dir: Path, queries: list[str] | None = None) -> None:
     store_dir, index_dir = _locate(data_dir)
     with ArchiveStore.open(store_dir) as store:
         ix = SearchIndex.open(index_dir, store, read_only=True)
-        for query in QUERIES:
+        for query in queries or QUERIES:
             request = SearchRequest(
                 query=query, date_from=PartialDate(2020, 3), date_to=PartialDate(2020, 12)
             )
@@ -154,9 +155,12 @@ def main() -> None:
     )
     parser.add_argument("data_dir", type=Path)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--query", action="append", help="per-query: these queries instead of the fixed list"
+    )
     args = parser.parse_args()
     if args.probe == "per-query":
-        per_query(args.data_dir)
+        per_query(args.data_dir, args.query)
     elif args.probe == "upload-latency":
         upload_latency(args.data_dir)
     elif args.probe == "open-searcher":

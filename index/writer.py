@@ -24,7 +24,7 @@ from whoosh.index import Index, LockError
 from archive.model import Article
 from archive.store import ArchiveStore
 from index.analysis import GermanAnalyzer
-from index.merging import LARGEST_MERGED
+from index.merging import merge_due
 from index.schema import document_for
 from index.segments import SegmentBuilder
 
@@ -193,12 +193,24 @@ class IndexWriterThread(threading.Thread):
             writer = self._writer()
             try:
                 add_articles(writer, batch, self._analyzer)
-                # A big batch (start-up, bulk ingest) is a segment of its own
-                # that no later commit merges (index.merging); small commits
-                # (uploads) merge small segments tier by tier.
-                writer.commit(merge=len(batch) < LARGEST_MERGED)  # type: ignore[attr-defined]
+                # The new articles are committed (and published) first, as a
+                # segment of their own; merging waits until they are searchable.
+                writer.commit(merge=False)  # type: ignore[attr-defined]
             except BaseException:
                 writer.cancel()  # type: ignore[attr-defined]
                 raise
             self.indexed_seq = batch[-1].seq
             self._publish(self.indexed_seq)
+            self._merge_if_due()
+
+    def _merge_if_due(self) -> None:
+        """Merge small segments once a size tier is full (see index.merging)."""
+        if not merge_due(self._ix._segments()):  # type: ignore[attr-defined]
+            return
+        writer = self._writer()
+        try:
+            writer.commit()  # type: ignore[attr-defined]
+        except BaseException:
+            writer.cancel()  # type: ignore[attr-defined]
+            raise
+        self._publish(self.indexed_seq)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from whoosh import index as windex
 
-from index import merging
-from index.merging import MERGE_FACTOR
+from archive.store import ArchiveStore
+from index import SearchIndex, SearchRequest, merging
+from index.merging import MERGE_FACTOR, merge_due
 from index.schema import build_schema
 from index.segments import SegmentBuilder
+from tests.index.conftest import draft
 
 
 @pytest.fixture
@@ -66,3 +69,44 @@ def test_merged_tiers_move_up_and_deleted_segments_go(ix: Any) -> None:
     with ix.searcher() as searcher:
         assert searcher.doc_frequency("id", "gone") == 0
         assert searcher.doc_count() == 2 * (MERGE_FACTOR - 1) + 1
+
+
+def test_a_merge_is_due_once_a_tier_is_full_or_a_segment_is_empty(ix: Any) -> None:
+    for n in range(MERGE_FACTOR - 1):
+        _commit(ix, [f"u{n}"], merge=False)
+    assert not merge_due(ix._segments())
+    _commit(ix, ["full"], merge=False)
+    assert merge_due(ix._segments())
+    _commit(ix, [])  # a commit without documents merges the full tier
+    assert _sizes(ix) == [MERGE_FACTOR] and not merge_due(ix._segments())
+    writer = SegmentBuilder(ix)
+    writer.delete_by_term("id", "full")
+    writer.commit(merge=False)
+    _commit(ix, [f"b{i}" for i in range(25)], merge=False)
+    writer = SegmentBuilder(ix)
+    for i in range(25):
+        writer.delete_by_term("id", f"b{i}")
+    writer.commit(merge=False)
+    assert merge_due(ix._segments())  # a big segment with nothing left in it
+    _commit(ix, [])
+    assert _sizes(ix) == [MERGE_FACTOR - 1]
+
+
+def test_the_service_writer_merges_a_full_tier_of_uploads(tmp_path: Path) -> None:
+    with ArchiveStore.open(tmp_path / "data") as store:
+        index = SearchIndex.open(tmp_path / "index", store)
+        try:
+            for n in range(MERGE_FACTOR):
+                article = draft(f"Meldung {n}", f"Eilmeldung Nummer {n}.", "taz.de", None)
+                seq = store.add(article).seq
+                index.notify()
+                assert index.wait_indexed(seq, timeout=5)
+                assert index.search(SearchRequest(query="Eilmeldung")).total == n + 1
+            raw = windex.open_dir(str(tmp_path / "index"))
+            deadline = time.monotonic() + 10
+            while len(raw._segments()) > 1 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert _sizes(raw) == [MERGE_FACTOR]
+            assert index.search(SearchRequest(query="Eilmeldung")).total == MERGE_FACTOR
+        finally:
+            index.close()
