@@ -9,7 +9,7 @@ calls with type assertions on its way into a block.
 :class:`SegmentBuilder` keeps Whoosh's segment files, codec and per-document
 writer (lengths and columns) and changes only how postings travel:
 
-* :class:`TermPool` files each posting under its field and term as it
+* :class:`~index.pool.TermPool` files each posting under its field and term as it
   arrives (three appends to arrays), so only the distinct terms need sorting;
 * :func:`write_postings` writes each term's blocks in the W3 posting format
   directly (the layout ``W3PostingsWriter`` writes, read back by Whoosh's own
@@ -27,7 +27,7 @@ from __future__ import annotations
 import io
 import zlib
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from itertools import accumulate, pairwise
 from operator import sub
 from pickle import dumps, load, loads
@@ -43,10 +43,9 @@ from whoosh.writing import SegmentWriter, UnknownFieldError
 
 from index.formats import FastPositions, PressCodec
 from index.merging import merge_tiers
+from index.pool import ITEM_SIZE, Postings, TermPool
 
-_ITEM = array("I").itemsize
-
-__all__ = ["SegmentBuilder", "TermPool", "write_postings"]
+__all__ = ["SegmentBuilder", "write_postings"]
 
 # A block's pickled data is compressed only from this size on: below it zlib
 # saves a few bytes at best and costs more than writing the whole block.
@@ -59,134 +58,6 @@ _MAX_LENGTH = length_to_byte(0)
 # W3TermInfo's struct followed by the postings' offset and length.
 _TERM_INFO = Struct(W3TermInfo._struct.format + "qi")
 _INT = Struct("!i")
-
-# One term's postings. Positional fields: (docnums, frequencies, all
-# positions one after the other); other fields: (docnums, weights, values).
-_Postings = tuple[array, array, Any]
-
-
-class TermPool:
-    """Postings in memory, grouped by field and term as they arrive.
-
-    ``positional`` maps the fields stored with
-    :class:`~index.formats.FastPositions` to their boost: their weight is
-    boost x frequency and their value the packed positions, so the pool keeps
-    frequencies and one array of positions instead of a bytes object per
-    posting.
-    """
-
-    def __init__(self, positional: dict[str, float]) -> None:
-        self.positional = positional
-        self.fields: dict[str, dict[bytes, _Postings]] = {}
-        # Terms whose document numbers arrived out of order (only possible
-        # through merges); sorted before writing.
-        self.unsorted: set[tuple[str, bytes]] = set()
-
-    def terms(self, fieldname: str) -> dict[bytes, _Postings]:
-        found = self.fields.get(fieldname)
-        if found is None:
-            found = self.fields[fieldname] = {}
-        return found
-
-    def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
-        """One posting ``(fieldname, term bytes, docnum, weight, value)`` — the
-        interface of Whoosh's ``PostingPool``, used when segments merge."""
-        fieldname, tbytes, docnum, weight, value = item
-        terms = self.terms(fieldname)
-        postings = terms.get(tbytes)
-        positional = fieldname in self.positional
-        if postings is None:
-            postings = terms[tbytes] = _new_postings(positional)
-        elif docnum < postings[0][-1]:
-            self.unsorted.add((fieldname, tbytes))
-        postings[0].append(docnum)
-        if positional:
-            postings[1].append(len(value or b"") // _ITEM)
-            postings[2].frombytes(value or b"")
-        else:
-            postings[1].append(weight)
-            postings[2].append(value or b"")
-
-    def add_positions(self, fieldname: str, docnum: int, found: dict[str, list[int]]) -> int:
-        """One document's terms and positions in a positional field; returns
-        the field's length in terms."""
-        terms = self.terms(fieldname)
-        length = 0
-        for word, positions in found.items():
-            tbytes = word.encode("utf-8")
-            postings = terms.get(tbytes)
-            if postings is None:
-                postings = terms[tbytes] = (array("I"), array("I"), array("I"))
-            freq = len(positions)
-            postings[0].append(docnum)
-            postings[1].append(freq)
-            postings[2].extend(positions)
-            length += freq
-        return length
-
-    def add_postings(
-        self, fieldname: str, docnum: int, items: Iterable[tuple[bytes, int, float, bytes]]
-    ) -> int:
-        """One document's ``field.index()`` output in any other field; returns
-        the sum of the frequencies."""
-        terms = self.terms(fieldname)
-        length = 0
-        for tbytes, freq, weight, vbytes in items:
-            postings = terms.get(tbytes)
-            if postings is None:
-                postings = terms[tbytes] = (array("I"), array("f"), [])
-            postings[0].append(docnum)
-            postings[1].append(weight)
-            postings[2].append(vbytes)
-            length += freq
-        return length
-
-    def add_block(
-        self,
-        fieldname: str,
-        tbytes: bytes,
-        ids: Any,
-        weights: Any,
-        values: Any,
-        startdoc: int,
-        docmap: dict[int, int] | None,
-    ) -> None:
-        """One block of a merged segment's postings, renumbered from ``startdoc``
-        or through ``docmap`` (whose missing documents are deleted)."""
-        if docmap is None:
-            docs = [startdoc + d for d in ids]
-        else:
-            kept = [i for i, d in enumerate(ids) if d in docmap]
-            if not kept:
-                return
-            if len(kept) < len(ids):
-                ids = [ids[i] for i in kept]
-                weights = [weights[i] for i in kept]
-                values = [values[i] for i in kept]
-            docs = [docmap[d] for d in ids]
-        terms = self.terms(fieldname)
-        postings = terms.get(tbytes)
-        positional = fieldname in self.positional
-        if postings is None:
-            postings = terms[tbytes] = _new_postings(positional)
-        elif docs[0] < postings[0][-1]:
-            self.unsorted.add((fieldname, tbytes))
-        postings[0].extend(docs)
-        if positional:
-            postings[1].extend(len(v) // _ITEM for v in values)
-            postings[2].frombytes(b"".join(values))
-        else:
-            postings[1].extend(weights)
-            postings[2].extend(v or b"" for v in values)
-
-    def cleanup(self) -> None:
-        """Nothing on disk to remove (Whoosh's pool interface)."""
-        self.fields.clear()
-
-
-def _new_postings(positional: bool) -> _Postings:
-    return (array("I"), array("I"), array("I")) if positional else (array("I"), array("f"), [])
-
 
 class SegmentBuilder(SegmentWriter):
     """A Whoosh ``SegmentWriter`` whose postings go through a :class:`TermPool`.
@@ -350,7 +221,7 @@ def _split_positions(freqs: array, positions: array) -> list[bytes]:
     packed = positions.tobytes()
     if len(freqs) == 1:
         return [packed]
-    ends = accumulate((f * _ITEM for f in freqs), initial=0)
+    ends = accumulate((f * ITEM_SIZE for f in freqs), initial=0)
     return [packed[start:end] for start, end in pairwise(ends)]
 
 
@@ -436,7 +307,7 @@ def _read_blocks(raw: bytes) -> Iterator[tuple[list[int], Any, Any]]:
         yield list(accumulate(mini_ids)), mini_weights, values
 
 
-def _sorted_postings(docs: array, weights: array, values: Any) -> _Postings:
+def _sorted_postings(docs: array, weights: array, values: Any) -> Postings:
     order = sorted(range(len(docs)), key=docs.__getitem__)
     return (
         array("I", (docs[i] for i in order)),
