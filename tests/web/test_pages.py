@@ -64,6 +64,8 @@ def test_search_page_names_the_words_it_left_out(client: TestClient) -> None:
     html = client.get("/", params={"q": "wir und die anderen"}).text
     assert "Ohne die sehr häufigen Wörter" in html
     assert "<q>wir</q>, <q>und</q>, <q>die</q>, <q>anderen</q>" in html
+    single = client.get("/", params={"q": "die Lawrow"}).text
+    assert "Ohne das sehr häufige Wort" in single and "zählt es mit" in single
     assert "Ohne die sehr" not in client.get("/", params={"q": "Lawrow"}).text
     assert "Ohne die sehr" not in client.get("/", params={"q": '"wir und die"'}).text
 
