@@ -2,6 +2,7 @@
 
 Words are matched by their analysed terms, so ``Gesprächen`` in the text is
 marked for the query ``Gespräch``. Everything outside ``<mark>`` is escaped.
+For a query with a quoted phrase, the snippet shows where the phrase stands.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import functools
 import html
 import re
 
-from index.analysis import GermanAnalyzer
+from index.analysis import STOP_MARK, GermanAnalyzer
 
 __all__ = ["snippet"]
 
@@ -21,27 +22,38 @@ SNIPPET_CHARS = 240
 MAX_ANALYSED_CHARS = 6_000
 _ELLIPSIS = "…"
 _SPACES = re.compile(r"\s+")
+# Characters per phrase word looked at around a possible phrase occurrence.
+_PHRASE_CONTEXT = 40
 
 
 def snippet(
-    text: str, terms: frozenset[str], analyzer: GermanAnalyzer, width: int = SNIPPET_CHARS
+    text: str,
+    terms: frozenset[str],
+    analyzer: GermanAnalyzer,
+    width: int = SNIPPET_CHARS,
+    phrases: tuple[tuple[str, ...], ...] = (),
 ) -> str:
-    """An HTML excerpt of ``text`` of about ``width`` characters, query terms in ``<mark>``."""
-    spans: list[tuple[int, int]] = []
+    """An HTML excerpt of ``text`` of about ``width`` characters, query terms in
+    ``<mark>``; it starts at the first of ``phrases`` (term sequences) found."""
+    found: list[tuple[int, int, str]] = []
     if terms:
-        spans = _matching_spans(text[:MAX_ANALYSED_CHARS], terms, analyzer)
-    if not spans:
+        found = _matching_spans(text[:MAX_ANALYSED_CHARS], terms, analyzer)
+    if not found:
         return _excerpt(text, 0, width, [])
-    spans = _merge(spans)
-    # The window starting at some match that covers the most matches.
-    best, best_count, j = 0, 0, 0
-    for i, (start, _) in enumerate(spans):
-        j = max(j, i)
-        while j + 1 < len(spans) and spans[j + 1][1] <= start + width:
-            j += 1
-        if j - i + 1 > best_count:
-            best, best_count = i, j - i + 1
-    first = spans[best][0]
+    anchor = _phrase_start(text, found, phrases, analyzer)
+    spans = _merge([(s, e) for s, e, _ in found])
+    if anchor is not None:
+        first = anchor
+    else:
+        # The window starting at some match that covers the most matches.
+        best, best_count, j = 0, 0, 0
+        for i, (start, _) in enumerate(spans):
+            j = max(j, i)
+            while j + 1 < len(spans) and spans[j + 1][1] <= start + width:
+                j += 1
+            if j - i + 1 > best_count:
+                best, best_count = i, j - i + 1
+        first = spans[best][0]
     # Show a little context before the first match, starting at a word.
     begin = max(0, first - width // 6)
     if begin:
@@ -50,17 +62,48 @@ def snippet(
     return _excerpt(text, begin, width, spans)
 
 
+def _phrase_start(
+    text: str,
+    found: list[tuple[int, int, str]],
+    phrases: tuple[tuple[str, ...], ...],
+    analyzer: GermanAnalyzer,
+) -> int | None:
+    """Where the earliest occurrence of one of ``phrases`` starts, if any.
+
+    Around each marked first word of a phrase, the text is analysed as a
+    quoted phrase is (stop words included), and the phrase's terms must follow
+    each other exactly.
+    """
+    best: int | None = None
+    for phrase in phrases:
+        head = next(w for w in phrase if not w.startswith(STOP_MARK))
+        for start, _, term in sorted(found):
+            if term != head or (best is not None and start >= best):
+                continue
+            low = max(0, start - _PHRASE_CONTEXT)
+            window = text[low : start + _PHRASE_CONTEXT * len(phrase)]
+            tokens = list(analyzer.spans(window, compounds=False, stops=True))
+            terms = [t for t, _, _, _ in tokens]
+            for i in range(len(terms) - len(phrase) + 1):
+                if tuple(terms[i : i + len(phrase)]) == phrase:
+                    best = low + tokens[i][2]
+                    break
+            if best is not None and best <= start:
+                break
+    return best
+
+
 def _matching_spans(
     head: str, terms: frozenset[str], analyzer: GermanAnalyzer
-) -> list[tuple[int, int]]:
-    """Spans of words whose term is in ``terms``.
+) -> list[tuple[int, int, str]]:
+    """Spans of words whose term is in ``terms``, with the term.
 
     Analysing every word costs more than the rest of a search, so a regex (run
     in C) first finds words starting like a term (a stem is a prefix of its
     words, up to umlauts and ß), and only the whitespace-delimited chunks
     around those are analysed, with the same analyzer as the index.
     """
-    spans: list[tuple[int, int]] = []
+    spans: list[tuple[int, int, str]] = []
     done: set[int] = set()
     for match in _candidates(terms).finditer(head):
         begin = match.start()
@@ -74,7 +117,7 @@ def _matching_spans(
             end += 1
         chunk = head[begin:end]
         spans.extend(
-            (begin + s, begin + e)
+            (begin + s, begin + e, t)
             for t, _, s, e in analyzer.spans(chunk, stops=False)
             if t in terms
         )

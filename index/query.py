@@ -54,6 +54,8 @@ class ParsedQuery:
     # Words typed outside quotes that the search leaves out (stop words like
     # "die", "wird"); inside a quoted phrase they count.
     ignored: tuple[str, ...] = ()
+    # The quoted phrases' terms, for snippets to show where they stand.
+    phrases: tuple[tuple[str, ...], ...] = ()
 
 
 class _Parser(QueryParser):
@@ -159,7 +161,9 @@ def parse_query(text: str, analyzer: GermanAnalyzer, reader: IndexReader) -> Par
             query = _clean(parser.parse(plain)) or wq.NullQuery
         except Exception:
             query = wq.NullQuery
-    return ParsedQuery(query, frozenset(_positive_terms(query)), words, ignored)
+    return ParsedQuery(
+        query, frozenset(_positive_terms(query)), words, ignored, _positive_phrases(query)
+    )
 
 
 def _is_fieldname(text: str, word: str) -> bool:
@@ -204,3 +208,25 @@ def _positive_terms(query: wq.Query) -> set[str]:
 
     walk(query)
     return found
+
+
+def _positive_phrases(query: wq.Query) -> tuple[tuple[str, ...], ...]:
+    """Term sequences of the quoted phrases not under a NOT: two words or more,
+    one of them not a stop word (snippets find a phrase by its marked words)."""
+    found: dict[tuple[str, ...], None] = {}
+
+    def walk(q: wq.Query) -> None:
+        if isinstance(q, wq.Not):
+            return
+        if isinstance(q, wq.AndNot):
+            walk(q.a)
+            return
+        if isinstance(q, wq.Phrase) and q.fieldname in SEARCH_FIELDS:
+            words = tuple(q.words)
+            if len(words) > 1 and any(not w.startswith(STOP_MARK) for w in words):
+                found[words] = None
+        for child in q.children():
+            walk(child)
+
+    walk(query)
+    return tuple(found)

@@ -196,7 +196,11 @@ def _hits(
         article = articles.get(article_id)
         if article is None:  # deleted from the store since the last commit
             continue
-        text = snippet(article.text, parsed.highlight_terms, analyzer) if with_snippets else ""
+        text = (
+            snippet(article.text, parsed.highlight_terms, analyzer, phrases=parsed.phrases)
+            if with_snippets
+            else ""
+        )
         hits.append(_hit(article, text, score))
     return hits
 

@@ -9,6 +9,8 @@ import pytest
 from archive.model import PartialDate
 from archive.store import ArchiveStore
 from index import QueryTooComplex, SearchIndex, SearchRequest, Sort
+from index.analysis import GermanAnalyzer
+from index.highlight import snippet
 
 
 def titles(index: SearchIndex, query: str, **kw: object) -> list[str]:
@@ -363,3 +365,18 @@ def test_snippet_marks_spelling_variants(index: SearchIndex) -> None:
     assert "<mark>Aussenminister</mark>" in index.search(
         SearchRequest(query="Außenminister", outlets=("faz.net",))
     ).hits[0].snippet
+
+
+def test_a_phrase_query_s_snippet_shows_the_phrase() -> None:
+    analyzer = GermanAnalyzer()
+    filler = "Weitere Meldungen des Tages folgen hier. " * 12
+    text = (
+        "Der Streit zum Ukraine-Konflikt hält an. " + filler
+        + "Später sprachen beide über den Ukraine-Konflikt und die Folgen."
+    )
+    terms = frozenset({"ukrain", "konflikt"})
+    phrase = ("\x01über", "\x01den", "ukrain", "konflikt")
+    shown = snippet(text, terms, analyzer, phrases=(phrase,))
+    assert "über den <mark>Ukraine</mark>-<mark>Konflikt</mark>" in shown
+    # Without the phrase, the first (and densest) place is shown.
+    assert "zum <mark>Ukraine</mark>-<mark>Konflikt</mark>" in snippet(text, terms, analyzer)
