@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import itertools
+import resource
 import shutil
 import statistics
 import tempfile
@@ -66,6 +67,8 @@ def per_query(data_dir: Path, queries: list[str] | None = None) -> None:
             ix.search(request)
             print(f"cold {cold:7.1f} ms  warm {_ms(start):6.1f} ms  {response.total:6d}  {query}")
         ix.close()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    print(f"peak resident memory of this process: {peak:.0f} MiB")
 
 
 def upload_latency(data_dir: Path, count: int = 10) -> None:
