@@ -3,6 +3,7 @@
     python bench/index_probes.py per-query DATA_DIR        # cold and warm time per query
     python bench/index_probes.py per-query DATA_DIR --query '"Wir schaffen das"'
     python bench/index_probes.py upload-latency DATA_DIR   # store one article → searchable
+    python bench/index_probes.py open-index DATA_DIR       # SearchIndex.open, read-only
     python bench/index_probes.py open-searcher DATA_DIR    # opening a Whoosh searcher
     python bench/index_probes.py bulk DATA_DIR --workers 2 # parallel build into a temp dir
     python bench/index_probes.py merge DATA_DIR            # merge 8 segments of 500 articles
@@ -92,6 +93,18 @@ def upload_latency(data_dir: Path, count: int = 10) -> None:
               f"max {max(times):.0f} ms over {count} uploads ({ix.status().index_count} indexed)")
 
 
+def open_index(data_dir: Path) -> None:
+    """Open the index read-only, as every `pressearchiv search` does."""
+    store_dir, index_dir = _locate(data_dir)
+    with ArchiveStore.open(store_dir) as store:
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            SearchIndex.open(index_dir, store, read_only=True).close()
+            times.append(_ms(start))
+    print(f"open the index read-only: {', '.join(f'{t:.0f}' for t in times)} ms")
+
+
 def open_searcher(data_dir: Path) -> None:
     """Open a searcher as after each commit: with the shared views of the
     compound files, and with Whoosh's own sub-files (a BytesIO copy each)."""
@@ -154,7 +167,8 @@ def merge(data_dir: Path, segments: int = 8, size: int = 500) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
-        "probe", choices=["per-query", "upload-latency", "open-searcher", "bulk", "merge"]
+        "probe",
+        choices=["per-query", "upload-latency", "open-index", "open-searcher", "bulk", "merge"],
     )
     parser.add_argument("data_dir", type=Path)
     parser.add_argument("--workers", type=int, default=2)
@@ -166,6 +180,8 @@ def main() -> None:
         per_query(args.data_dir, args.query)
     elif args.probe == "upload-latency":
         upload_latency(args.data_dir)
+    elif args.probe == "open-index":
+        open_index(args.data_dir)
     elif args.probe == "open-searcher":
         open_searcher(args.data_dir)
     elif args.probe == "merge":

@@ -13,8 +13,10 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
+from whoosh.columns import NumericColumn
 from whoosh.searching import Searcher
 
 __all__ = ["ColumnCache", "Columns"]
@@ -124,6 +126,9 @@ class ColumnCache:
         def column(name: str) -> list:  # type: ignore[type-arg]
             return list(reader.column_reader(name))  # type: ignore[attr-defined]
 
+        def numbers(name: str, dtype: type) -> np.ndarray:
+            return _numeric_column(reader, name, n).astype(dtype)
+
         ids = [str(v) for v in column("id")]
         codes = self._outlet_codes
         names = self._outlet_names
@@ -134,8 +139,8 @@ class ColumnCache:
                 code = codes[name] = len(names)
                 names.append(name)
             outlet[i] = code
-        day_start = np.asarray(column("day_start"), dtype=np.int32)
-        day_end = np.asarray(column("day_end"), dtype=np.int32)
+        day_start = numbers("day_start", np.int32)
+        day_end = numbers("day_end", np.int32)
         # A document written without dates (not by us) counts as undated.
         bad = (day_start < 1) | (day_end < day_start)
         day_start[bad] = UNDATED
@@ -161,10 +166,25 @@ class ColumnCache:
             month[rows] = np.where(known, key, -1)
         return _SegmentColumns(
             ids=ids,
-            seq=np.asarray(column("seq"), dtype=np.int64),
+            seq=numbers("seq", np.int64),
             outlet=outlet,
             day_start=day_start,
             day_end=day_end,
             year=year,
             month=month,
         )
+
+
+def _numeric_column(reader: Any, name: str, count: int) -> np.ndarray:
+    """A numeric column as an array in one read: Whoosh's reader returns one
+    Python int per document (1.6 s for the columns of 100,000 articles)."""
+    raw = reader.column_reader(name, translate=False)
+    if not isinstance(raw, NumericColumn.Reader):  # another layout: ask per document
+        return np.asarray(list(reader.column_reader(name)))
+    stored = min(raw._count, count)
+    dtype = np.dtype(raw._typecode).newbyteorder(">")  # Whoosh packs big-endian
+    values = np.full(count, raw._default, dtype=dtype.newbyteorder("="))
+    if stored:
+        data = raw._dbfile.get(raw._basepos, stored * raw._fixedlen)
+        values[:stored] = np.frombuffer(data, dtype=dtype)
+    return values

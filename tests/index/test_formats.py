@@ -11,6 +11,7 @@ from typing import Any
 from whoosh import index as windex
 
 from archive.store import ArchiveStore
+from index.columns import _numeric_column
 from index.formats import PressSegment, SharedBufferFile
 from index.schema import analyzer_of, build_schema, document_for
 from index.segments import SegmentBuilder
@@ -98,3 +99,19 @@ def test_parallel_searches_read_the_same_postings_as_one(
             thread.join()
     assert len(expected) > 100
     assert results == [expected] * 6
+
+
+def test_numeric_columns_read_in_one_go_equal_whoosh_s_values(
+    tmp_path: Path, filled_store: ArchiveStore
+) -> None:
+    ix = _build(tmp_path / "ix", filled_store, commits=2)
+    with ix.searcher() as searcher:
+        for leaf, _ in searcher.leaf_searchers():
+            reader = leaf.reader()
+            n = reader.doc_count_all()
+            for name in ("seq", "day_start", "day_end"):
+                expected = list(reader.column_reader(name))
+                assert _numeric_column(reader, name, n).tolist() == expected
+                # Documents past the stored values read as the column's default.
+                assert _numeric_column(reader, name, n + 2).tolist() == expected + [0, 0]
+            assert any(v > 0 for v in expected)
