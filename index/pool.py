@@ -72,7 +72,7 @@ class TermPool:
             tbytes = word.encode("utf-8")
             postings = terms.get(tbytes)
             if postings is None:
-                postings = terms[tbytes] = (array("I"), array("I"), array("I"))
+                postings = terms[tbytes] = new_postings(True)
             freq = len(positions)
             postings[0].append(docnum)
             postings[1].append(freq)
@@ -90,7 +90,7 @@ class TermPool:
         for tbytes, freq, weight, vbytes in items:
             postings = terms.get(tbytes)
             if postings is None:
-                postings = terms[tbytes] = (array("I"), array("f"), [])
+                postings = terms[tbytes] = new_postings(False)
             postings[0].append(docnum)
             postings[1].append(weight)
             postings[2].append(vbytes)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from whoosh import query as wq
@@ -188,25 +189,27 @@ def _is_null(query: wq.Query) -> bool:
     return isinstance(query, type(wq.NullQuery))
 
 
+def _positive_nodes(query: wq.Query) -> Iterator[wq.Query]:
+    """Every node of ``query`` not under a NOT (nor on the excluded side of ANDNOT)."""
+    if isinstance(query, wq.Not):
+        return
+    if isinstance(query, wq.AndNot):
+        yield from _positive_nodes(query.a)
+        return
+    yield query
+    for child in query.children():
+        yield from _positive_nodes(child)
+
+
 def _positive_terms(query: wq.Query) -> set[str]:
     """Text terms a snippet should mark: every title/body term not under a NOT."""
     found: set[str] = set()
-
-    def walk(q: wq.Query) -> None:
-        if isinstance(q, wq.Not):
-            return
-        if isinstance(q, wq.AndNot):
-            walk(q.a)
-            return
+    for q in _positive_nodes(query):
         if isinstance(q, wq.Term) and q.fieldname in SEARCH_FIELDS:
             found.add(q.text)
         elif isinstance(q, wq.Phrase) and q.fieldname in SEARCH_FIELDS:
             # Stop words are not marked: "die" all over a snippet helps no one.
             found.update(w for w in q.words if not w.startswith(STOP_MARK))
-        for child in q.children():
-            walk(child)
-
-    walk(query)
     return found
 
 
@@ -214,19 +217,9 @@ def _positive_phrases(query: wq.Query) -> tuple[tuple[str, ...], ...]:
     """Term sequences of the quoted phrases not under a NOT: two words or more,
     one of them not a stop word (snippets find a phrase by its marked words)."""
     found: dict[tuple[str, ...], None] = {}
-
-    def walk(q: wq.Query) -> None:
-        if isinstance(q, wq.Not):
-            return
-        if isinstance(q, wq.AndNot):
-            walk(q.a)
-            return
+    for q in _positive_nodes(query):
         if isinstance(q, wq.Phrase) and q.fieldname in SEARCH_FIELDS:
             words = tuple(q.words)
             if len(words) > 1 and any(not w.startswith(STOP_MARK) for w in words):
                 found[words] = None
-        for child in q.children():
-            walk(child)
-
-    walk(query)
     return tuple(found)

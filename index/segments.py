@@ -72,16 +72,16 @@ class SegmentBuilder(SegmentWriter):
         kwargs.pop("limitmb", None)  # the pool does not spill
         kwargs.setdefault("codec", PressCodec(compression=COMPRESSION))
         super().__init__(ix, **kwargs)
-        positional: dict[str, float] = {}
-        # Fields whose terms and positions come from the analyzer in one call.
+        # Positional fields: terms and positions come from the analyzer in one call.
         self._positions_of: dict[str, Any] = {}
         for name, field in self.schema.items():
             if field.vector or field.separate_spelling():
                 raise ValueError(f"field {name!r}: vectors and spelling fields are not supported")
             if isinstance(field.format, FastPositions):
-                positional[name] = field.format.field_boost
-                if hasattr(field.analyzer, "term_positions"):
-                    self._positions_of[name] = field.analyzer.term_positions
+                if not hasattr(field.analyzer, "term_positions"):
+                    raise ValueError(f"field {name!r}: FastPositions needs the German analyzer")
+                self._positions_of[name] = field.analyzer.term_positions
+        positional = {name: self.schema[name].format.field_boost for name in self._positions_of}
         self.pool = TermPool(positional)  # type: ignore[assignment]
 
     def add_document(self, **fields: Any) -> None:
@@ -104,11 +104,6 @@ class SegmentBuilder(SegmentWriter):
             positions_of = self._positions_of.get(name)
             if positions_of is not None:
                 length = pool.add_positions(name, docnum, positions_of(value))
-            elif name in pool.positional:  # another analyzer: Whoosh's token path
-                found: dict[str, list[int]] = {}
-                for token in field.analyzer(value, positions=True, mode="index"):
-                    found.setdefault(token.text, []).append(token.pos)
-                length = pool.add_positions(name, docnum, found)
             elif field.indexed:
                 length = pool.add_postings(name, docnum, field.index(value))
                 if not field.scorable:
