@@ -5,14 +5,16 @@ BIN := $(VENV)/bin
 DATA_DIR ?= data
 CORPUS ?= ../shared/corpora/fang-covid/fang_covid_articles.jsonl.xz
 
-.PHONY: install browser serve test test-fast lint bench clean
+.PHONY: install browser serve test test-fast lint fix typecheck-tree bench clean
 
 install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@# setuptools always notes that an editable install maps folders of this
+	@# checkout into the package (harmless: pressearchiv/ here *is* the package).
+	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
 # Debian's Chromium for the browser tests (Playwright's own browser download
@@ -33,12 +35,29 @@ test: install browser
 test-fast: install
 	$(BIN)/python -m pytest -m "not browser and not slow"
 
-lint: install
-	$(BIN)/ruff check archive index web pressearchiv tests bench
-	$(BIN)/mypy archive index web pressearchiv
+CODE := archive index web pressearchiv tests bench
+# mypy reads the package as it is installed: a tree of links in build/.
+TYPECHECK := build/typecheck
+
+lint: install typecheck-tree
+	$(BIN)/ruff check $(CODE)
+	$(BIN)/ruff format --check $(CODE)
+	MYPYPATH=$(TYPECHECK) $(BIN)/mypy -p pressearchiv
+	MYPYPATH=$(TYPECHECK) $(BIN)/mypy tests bench
+
+# Apply the formatter and ruff's safe fixes.
+fix: install
+	$(BIN)/ruff check --fix $(CODE)
+	$(BIN)/ruff format $(CODE)
+
+# pressearchiv/ with the layer folders linked in, as the wheel installs them.
+typecheck-tree:
+	@rm -rf $(TYPECHECK) && mkdir -p $(TYPECHECK)/pressearchiv
+	@for f in pressearchiv/*.py; do ln -s ../../../$$f $(TYPECHECK)/pressearchiv/; done
+	@for d in archive index web; do ln -s ../../../$$d $(TYPECHECK)/pressearchiv/$$d; done
 
 bench: install
 	$(BIN)/python bench/search_bench.py --corpus $(CORPUS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

@@ -50,7 +50,7 @@ def split_header(text: str) -> tuple[str | None, str]:
     match = _HEADER.match(text)
     if not match:
         return None, text
-    return match.group(1), text[match.end():]
+    return match.group(1), text[match.end() :]
 
 
 def normalise(text: str) -> str:
@@ -119,7 +119,7 @@ def _drop_caption_before(kept: list[str]) -> None:
 
 
 def _is_prefix_of_next(line: str, lines: list[str], index: int) -> bool:
-    following = next((x.strip() for x in lines[index + 1:] if x.strip()), "")
+    following = next((x.strip() for x in lines[index + 1 :] if x.strip()), "")
     return bool(following) and following != line and following.startswith(line)
 
 
@@ -150,6 +150,6 @@ def shorten(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     cut = text[: limit - 1]
-    if " " in cut[limit // 2:]:
+    if " " in cut[limit // 2 :]:
         cut = cut[: cut.rfind(" ")]
     return cut.rstrip(" ,;:–-") + "…"

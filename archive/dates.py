@@ -13,31 +13,46 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from archive.errors import InvalidDate
-from archive.model import PartialDate
+from pressearchiv.archive.errors import InvalidDate
+from pressearchiv.archive.model import PartialDate
 
 __all__ = ["FoundDate", "find_article_date", "parse_german_date"]
 
 _MONTHS = {
-    "januar": 1, "jänner": 1, "jaenner": 1, "jan": 1,
-    "februar": 2, "feber": 2, "feb": 2,
-    "märz": 3, "maerz": 3, "mär": 3, "mrz": 3,
-    "april": 4, "apr": 4,
+    "januar": 1,
+    "jänner": 1,
+    "jaenner": 1,
+    "jan": 1,
+    "februar": 2,
+    "feber": 2,
+    "feb": 2,
+    "märz": 3,
+    "maerz": 3,
+    "mär": 3,
+    "mrz": 3,
+    "april": 4,
+    "apr": 4,
     "mai": 5,
-    "juni": 6, "jun": 6,
-    "juli": 7, "jul": 7,
-    "august": 8, "aug": 8,
-    "september": 9, "sept": 9, "sep": 9,
-    "oktober": 10, "okt": 10,
-    "november": 11, "nov": 11,
-    "dezember": 12, "dez": 12,
+    "juni": 6,
+    "jun": 6,
+    "juli": 7,
+    "jul": 7,
+    "august": 8,
+    "aug": 8,
+    "september": 9,
+    "sept": 9,
+    "sep": 9,
+    "oktober": 10,
+    "okt": 10,
+    "november": 11,
+    "nov": 11,
+    "dezember": 12,
+    "dez": 12,
 }
 _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
 
 # Long forms need a word boundary; abbreviations may carry a full stop.
-_DAY_MONTHNAME = re.compile(
-    rf"(?<!\d)(\d{{1,2}})\.\s*({_MONTH_NAMES})\.?\s+(\d{{4}})(?!\d)", re.I
-)
+_DAY_MONTHNAME = re.compile(rf"(?<!\d)(\d{{1,2}})\.\s*({_MONTH_NAMES})\.?\s+(\d{{4}})(?!\d)", re.I)
 _MONTHNAME_YEAR = re.compile(rf"(?<![\w.])({_MONTH_NAMES})\.?\s+(\d{{4}})(?!\d)", re.I)
 _NUMERIC = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})(?![\d])")
 _ISO = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import charset_normalizer
 
-from archive.errors import BinaryInput, EmptyInput, UndecodableInput
+from pressearchiv.archive.errors import BinaryInput, EmptyInput, UndecodableInput
 
 __all__ = ["DecodedText", "decode_bytes"]
 
@@ -73,7 +73,7 @@ def decode_bytes(data: bytes, *, source: str | None = None) -> DecodedText:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
-                text = data[len(bom):].decode(encoding)
+                text = data[len(bom) :].decode(encoding)
             except UnicodeDecodeError as exc:
                 raise UndecodableInput(
                     f"starts with a {encoding.upper()} byte-order mark but is not valid "

@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive.errors import ParseError
-from archive.model import ArticleDraft
-from archive.parsing import parse_document
-from archive.store import ArchiveStore
+from pressearchiv.archive.errors import ParseError
+from pressearchiv.archive.model import ArticleDraft
+from pressearchiv.archive.parsing import parse_document
+from pressearchiv.archive.store import ArchiveStore
 
 __all__ = ["IngestReport", "Rejection", "ingest_paths", "iter_inputs"]
 
@@ -62,8 +62,7 @@ def iter_inputs(paths: Iterable[str]) -> Iterator[tuple[str, bytes | ParseError]
         path = Path(given)
         if path.is_dir():
             files = sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and not _hidden(p.relative_to(path))
+                p for p in path.rglob("*") if p.is_file() and not _hidden(p.relative_to(path))
             )
         elif path.exists():
             files = [path]

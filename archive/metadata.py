@@ -14,11 +14,11 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from archive.cleaning import clean_text, guess_title, shorten, split_header
-from archive.dates import find_article_date, parse_german_date
-from archive.errors import InvalidDate, MalformedJSON, NotAnArticle, ParseError
-from archive.model import ArticleDraft, DateSource, DocumentFormat, PartialDate
-from archive.outlets import (
+from pressearchiv.archive.cleaning import clean_text, guess_title, shorten, split_header
+from pressearchiv.archive.dates import find_article_date, parse_german_date
+from pressearchiv.archive.errors import InvalidDate, MalformedJSON, NotAnArticle, ParseError
+from pressearchiv.archive.model import ArticleDraft, DateSource, DocumentFormat, PartialDate
+from pressearchiv.archive.outlets import (
     UNKNOWN_OUTLET,
     canonical_outlet,
     outlet_for_domain,
@@ -28,7 +28,7 @@ from archive.outlets import (
 )
 
 if TYPE_CHECKING:
-    from archive.parsing import Overrides
+    from pressearchiv.archive.parsing import Overrides
 
 __all__ = ["draft_from_html", "draft_from_record", "draft_from_text"]
 
@@ -39,13 +39,43 @@ MIN_WORDS = 5
 TITLE_LIMIT = 300
 
 # Field names real exports use, most specific first.
-TEXT_FIELDS = ("text", "body", "article", "content", "articlebody", "fulltext", "full_text",
-               "maintext", "story")
+TEXT_FIELDS = (
+    "text",
+    "body",
+    "article",
+    "content",
+    "articlebody",
+    "fulltext",
+    "full_text",
+    "maintext",
+    "story",
+)
 TITLE_FIELDS = ("title", "headline", "header", "heading", "titel", "ueberschrift")
-DATE_FIELDS = ("date", "published", "published_at", "publishedat", "pubdate", "pub_date",
-               "datepublished", "date_publish", "publication_date", "day", "datum")
-OUTLET_FIELDS = ("outlet", "source", "site", "site_name", "sitename", "publisher", "newspaper",
-                 "medium", "source_domain", "quelle")
+DATE_FIELDS = (
+    "date",
+    "published",
+    "published_at",
+    "publishedat",
+    "pubdate",
+    "pub_date",
+    "datepublished",
+    "date_publish",
+    "publication_date",
+    "day",
+    "datum",
+)
+OUTLET_FIELDS = (
+    "outlet",
+    "source",
+    "site",
+    "site_name",
+    "sitename",
+    "publisher",
+    "newspaper",
+    "medium",
+    "source_domain",
+    "quelle",
+)
 URL_FIELDS = ("url", "link", "canonical_url", "source_url", "href", "uri")
 AUTHOR_FIELDS = ("author", "authors", "byline", "creator", "autor")
 
@@ -89,13 +119,18 @@ def draft_from_html(
 
     try:
         doc = trafilatura.bare_extraction(
-            html, url=overrides.url, with_metadata=True, favor_recall=True,
-            include_comments=False, include_tables=False,
+            html,
+            url=overrides.url,
+            with_metadata=True,
+            favor_recall=True,
+            include_comments=False,
+            include_tables=False,
         )
     except Exception as exc:  # trafilatura raises many kinds on hostile markup
         log.info("trafilatura failed on %s: %r", filename, exc)
-        raise NotAnArticle("is an HTML page from which no article text could be extracted",
-                           source=filename) from None
+        raise NotAnArticle(
+            "is an HTML page from which no article text could be extracted", source=filename
+        ) from None
     # bare_extraction returns a Document (a dict only when asked with as_dict).
     if doc is None or isinstance(doc, dict) or not (doc.text or "").strip():
         raise NotAnArticle("is an HTML page without article text", source=filename)

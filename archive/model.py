@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-from archive.errors import InvalidDate
+from pressearchiv.archive.errors import InvalidDate
 
 __all__ = [
     "Article",
@@ -89,9 +89,7 @@ class PartialDate:
             text = re.split(r"[T ]", text, maxsplit=1)[0]
         match = _ISO_PARTIAL.match(text)
         if not match:
-            raise InvalidDate(
-                f"{value!r} is not a date; use YYYY, YYYY-MM or YYYY-MM-DD"
-            )
+            raise InvalidDate(f"{value!r} is not a date; use YYYY, YYYY-MM or YYYY-MM-DD")
         year, month, day = match.groups()
         return cls(int(year), int(month) if month else None, int(day) if day else None)
 

@@ -2,7 +2,7 @@
 
 It detects the format (plain text, JSON, JSON Lines, HTML), decodes, extracts
 metadata and cleans the text. A problem with the whole file raises a
-:class:`~archive.errors.ParseError`; a problem with one article of a batch
+:class:`~pressearchiv.archive.errors.ParseError`; a problem with one article of a batch
 (a bad JSON line) becomes a ParseError *item*, so the good ones are kept.
 """
 
@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from archive import metadata
-from archive.decoding import decode_bytes
-from archive.errors import InvalidDate, MalformedJSON, ParseError, UnsupportedFormat
-from archive.model import ArticleDraft, DocumentFormat, PartialDate
+from pressearchiv.archive import metadata
+from pressearchiv.archive.decoding import decode_bytes
+from pressearchiv.archive.errors import InvalidDate, MalformedJSON, ParseError, UnsupportedFormat
+from pressearchiv.archive.model import ArticleDraft, DocumentFormat, PartialDate
 
 __all__ = ["Overrides", "ParsedDocument", "detect_format", "parse_document"]
 
@@ -106,8 +106,10 @@ def detect_format(text: str, filename: str | None, content_type: str | None) -> 
     lowered = head.lower()
     suffix = _suffix(filename)
     declared = _CONTENT_TYPES.get((content_type or "").split(";")[0].strip().lower())
-    if content_type and declared is None and not content_type.startswith(
-        ("text/", "application/octet-stream", "multipart/")
+    if (
+        content_type
+        and declared is None
+        and not content_type.startswith(("text/", "application/octet-stream", "multipart/"))
     ):
         raise UnsupportedFormat(
             f"the type {content_type.split(';')[0]!r} is not supported; upload plain "
@@ -149,9 +151,9 @@ def _looks_like_jsonl(text: str) -> bool:
         return False
 
 
-def _parse_json(text: str, data: bytes, filename: str | None, overrides: Overrides) -> list[
-    ArticleDraft | ParseError
-]:
+def _parse_json(
+    text: str, data: bytes, filename: str | None, overrides: Overrides
+) -> list[ArticleDraft | ParseError]:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -188,9 +190,9 @@ def _records(value: Any, filename: str | None) -> list[Any]:
     )
 
 
-def _parse_jsonl(text: str, filename: str | None, overrides: Overrides) -> Iterator[
-    ArticleDraft | ParseError
-]:
+def _parse_jsonl(
+    text: str, filename: str | None, overrides: Overrides
+) -> Iterator[ArticleDraft | ParseError]:
     seen_any = False
     # Split on "\n" only: str.splitlines() would also split at U+2028 and U+0085,
     # which are legal inside JSON strings (and do occur in real exports).

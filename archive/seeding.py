@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from importlib import resources
 
-from archive.parsing import parse_document
-from archive.store import AddResult, ArchiveStore
+from pressearchiv.archive.parsing import parse_document
+from pressearchiv.archive.store import AddResult, ArchiveStore
 
 __all__ = ["sample_files", "seed_samples"]
 
 
 def sample_files() -> list[tuple[str, bytes]]:
     """(file name, bytes) of every bundled sample, in name order."""
-    folder = resources.files("archive") / "samples"
+    folder = resources.files("pressearchiv.archive") / "samples"
     return sorted(
         (entry.name, entry.read_bytes())
         for entry in folder.iterdir()

@@ -18,8 +18,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from archive.errors import ArticleNotFound, DiskFull, StorageError
-from archive.model import Article, ArticleDraft, DateSource, DocumentFormat, PartialDate
+from pressearchiv.archive.errors import ArticleNotFound, DiskFull, StorageError
+from pressearchiv.archive.model import (
+    Article,
+    ArticleDraft,
+    DateSource,
+    DocumentFormat,
+    PartialDate,
+)
 
 __all__ = ["AddResult", "ArchiveStore", "RawDocument", "StoreStats"]
 
@@ -207,9 +213,11 @@ class ArchiveStore:
     # -- reading -------------------------------------------------------------
 
     def get(self, article_id: str) -> Article:
-        row = self._reader().execute(
-            f"SELECT {_COLUMNS} FROM articles WHERE id = ?", (article_id,)
-        ).fetchone()
+        row = (
+            self._reader()
+            .execute(f"SELECT {_COLUMNS} FROM articles WHERE id = ?", (article_id,))
+            .fetchone()
+        )
         if row is None:
             raise ArticleNotFound(article_id)
         return _to_article(row)
@@ -229,19 +237,23 @@ class ArchiveStore:
         return [found[i] for i in article_ids if i in found]
 
     def raw(self, article_id: str) -> RawDocument:
-        row = self._reader().execute(
-            "SELECT r.data, a.content_type, a.source_name FROM raw r"
-            " JOIN articles a ON a.id = r.article_id WHERE r.article_id = ?",
-            (article_id,),
-        ).fetchone()
+        row = (
+            self._reader()
+            .execute(
+                "SELECT r.data, a.content_type, a.source_name FROM raw r"
+                " JOIN articles a ON a.id = r.article_id WHERE r.article_id = ?",
+                (article_id,),
+            )
+            .fetchone()
+        )
         if row is None:
             raise ArticleNotFound(article_id)
         return RawDocument(data=bytes(row[0]), content_type=row[1], source_name=row[2])
 
     def contains(self, article_id: str) -> bool:
-        row = self._reader().execute(
-            "SELECT 1 FROM articles WHERE id = ?", (article_id,)
-        ).fetchone()
+        row = (
+            self._reader().execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone()
+        )
         return row is not None
 
     def iter_articles(self, after_seq: int = 0, batch_size: int = 500) -> Iterator[Article]:
@@ -291,9 +303,9 @@ class ArchiveStore:
         total = sum(by_outlet.values())
         return StoreStats(total=total, max_seq=self.max_seq(), by_outlet=by_outlet, by_year=by_year)
 
-    def add_drafts(self, drafts: Iterable[ArticleDraft], batch_size: int = 200) -> Iterator[
-        AddResult
-    ]:
+    def add_drafts(
+        self, drafts: Iterable[ArticleDraft], batch_size: int = 200
+    ) -> Iterator[AddResult]:
         """Store a long stream of drafts in transactions of ``batch_size``."""
         batch: list[ArticleDraft] = []
         for draft in drafts:
@@ -306,8 +318,23 @@ class ArchiveStore:
 
 
 def _to_article(row: tuple) -> Article:  # type: ignore[type-arg]
-    (seq, id_, title, text, outlet, date, date_source, url, author, source_name, fmt,
-     content_type, encoding, raw_size, ingested_at) = row
+    (
+        seq,
+        id_,
+        title,
+        text,
+        outlet,
+        date,
+        date_source,
+        url,
+        author,
+        source_name,
+        fmt,
+        content_type,
+        encoding,
+        raw_size,
+        ingested_at,
+    ) = row
     return Article(
         id=id_,
         seq=seq,

@@ -32,13 +32,13 @@ from whoosh.filedb.compound import CompoundStorage
 from whoosh.writing import SegmentWriter
 from workload import QUERIES
 
-from archive.model import ArticleDraft, DateSource, DocumentFormat, PartialDate
-from archive.store import ArchiveStore
-from index import SearchIndex, SearchRequest
-from index.bulk import build_segments
-from index.formats import PressCodec, _SharedCompoundStorage
-from index.schema import analyzer_of, build_schema, document_for
-from index.segments import SegmentBuilder
+from pressearchiv.archive.model import ArticleDraft, DateSource, DocumentFormat, PartialDate
+from pressearchiv.archive.store import ArchiveStore
+from pressearchiv.index import SearchIndex, SearchRequest
+from pressearchiv.index.bulk import build_segments
+from pressearchiv.index.formats import PressCodec, _SharedCompoundStorage
+from pressearchiv.index.schema import analyzer_of, build_schema, document_for
+from pressearchiv.index.segments import SegmentBuilder
 
 
 def _ms(start: float) -> float:
@@ -80,8 +80,13 @@ def upload_latency(data_dir: Path, count: int = 10) -> None:
         for n in range(count):
             text = f"Probeartikel {time.time_ns()}-{n} über Fernwärme und Stadtwerke im Winter."
             draft = ArticleDraft(
-                title="Probe", text=text, outlet="probe", date=PartialDate(2022, 1),
-                date_source=DateSource.PROVIDED, raw=text.encode(), content_type="text/plain",
+                title="Probe",
+                text=text,
+                outlet="probe",
+                date=PartialDate(2022, 1),
+                date_source=DateSource.PROVIDED,
+                raw=text.encode(),
+                content_type="text/plain",
                 format=DocumentFormat.TEXT,
             )
             start = time.perf_counter()
@@ -89,8 +94,10 @@ def upload_latency(data_dir: Path, count: int = 10) -> None:
             ix.notify()
             ix.wait_indexed(seq, timeout=60)
             times.append(_ms(start))
-        print(f"stored → searchable: median {statistics.median(times):.0f} ms, "
-              f"max {max(times):.0f} ms over {count} uploads ({ix.status().index_count} indexed)")
+        print(
+            f"stored → searchable: median {statistics.median(times):.0f} ms, "
+            f"max {max(times):.0f} ms over {count} uploads ({ix.status().index_count} indexed)"
+        )
 
 
 def open_index(data_dir: Path) -> None:
@@ -111,9 +118,10 @@ def open_searcher(data_dir: Path) -> None:
     ix = windex.open_dir(str(_locate(data_dir)[1]))
     for label, patch in (
         ("shared views", contextlib.nullcontext()),
-        ("Whoosh's copies", mock.patch.object(
-            _SharedCompoundStorage, "open_file", CompoundStorage.open_file
-        )),
+        (
+            "Whoosh's copies",
+            mock.patch.object(_SharedCompoundStorage, "open_file", CompoundStorage.open_file),
+        ),
     ):
         times = []
         with patch:
@@ -123,8 +131,10 @@ def open_searcher(data_dir: Path) -> None:
                 times.append(_ms(start))
                 segments = len(searcher.leaf_searchers())
                 searcher.close()
-        print(f"open a searcher ({label}): median {statistics.median(times):.1f} ms "
-              f"({segments} segments)")
+        print(
+            f"open a searcher ({label}): median {statistics.median(times):.1f} ms "
+            f"({segments} segments)"
+        )
 
 
 def bulk(data_dir: Path, workers: int) -> None:

@@ -70,7 +70,7 @@ SHORT_WORD = re.compile(r"^[A-Za-zÄÖÜäöüß]{2,}$")
 
 def corpus_lines(path: Path) -> Iterator[str]:
     opener = lzma.open if path.suffix == ".xz" else open
-    with opener(path, "rt", encoding="utf-8") as fh:  # type: ignore[operator]
+    with opener(path, "rt", encoding="utf-8") as fh:
         for line in fh:
             if line.strip():
                 yield line
@@ -195,7 +195,7 @@ def searcher(base: str, deadline: float, seed: int, outlets: list[str], stats: S
     rng = random.Random(seed)
     with httpx.Client(base_url=base, timeout=60) as client:
         while time.monotonic() < deadline:
-            params: list[tuple[str, str]] = []
+            params: list[tuple[str, str | int | float | bool | None]] = []
             q = rng.choice(SEARCHES)
             if q:
                 params.append(("q", q))

@@ -33,9 +33,9 @@ from pathlib import Path
 
 from workload import QUERIES, machine
 
-from archive.model import ArticleDraft, DateSource, DocumentFormat, PartialDate
-from archive.store import ArchiveStore
-from index import SearchIndex, SearchRequest, rebuild_index
+from pressearchiv.archive.model import ArticleDraft, DateSource, DocumentFormat, PartialDate
+from pressearchiv.archive.store import ArchiveStore
+from pressearchiv.index import SearchIndex, SearchRequest, rebuild_index
 
 DATE_FROM, DATE_TO = "2020-03", "2020-12"
 
@@ -125,7 +125,9 @@ def run_ours(
             ix.search(SearchRequest(query="", sort="newest"))  # type: ignore[arg-type]
             listing.append((time.perf_counter() - t) * 1000)
     result.update(
-        cold=percentiles(cold), warm=percentiles(warm), list_all=percentiles(listing),
+        cold=percentiles(cold),
+        warm=percentiles(warm),
+        list_all=percentiles(listing),
         totals=totals,
     )
     return result
@@ -158,7 +160,12 @@ def run_baseline(store: ArchiveStore, index_dir: Path, repeat: int) -> dict[str,
     writer = ix.writer()  # the default writer
     count = 0
     for a in store.iter_articles():
-        fields = {"id": a.id, "title": a.title, "body": a.text, "outlet": a.outlet}
+        fields: dict[str, object] = {
+            "id": a.id,
+            "title": a.title,
+            "body": a.text,
+            "outlet": a.outlet,
+        }
         if a.date is not None:
             fields["date"] = datetime.combine(a.date.start, datetime.min.time())
             fields["year"] = f"{a.date.year:04d}"
@@ -172,7 +179,8 @@ def run_baseline(store: ArchiveStore, index_dir: Path, repeat: int) -> dict[str,
     start = PartialDate.parse(DATE_FROM).start
     end = PartialDate.parse(DATE_TO).end
     date_filter = DateRange(
-        "date", datetime.combine(start, datetime.min.time()),
+        "date",
+        datetime.combine(start, datetime.min.time()),
         datetime.combine(end, datetime.max.time()),
     )
     facets = {
@@ -182,10 +190,14 @@ def run_baseline(store: ArchiveStore, index_dir: Path, repeat: int) -> dict[str,
     }
     cold, warm = [], []
     with ix.searcher() as searcher:
+
         def once(q: str) -> float:
             t = time.perf_counter()
             results = searcher.search(
-                parser.parse(q), limit=20, filter=date_filter, groupedby=facets,
+                parser.parse(q),
+                limit=20,
+                filter=date_filter,
+                groupedby=facets,
                 maptype=sorting.Count,
             )
             results.fragmenter = ContextFragmenter(maxchars=240)
@@ -220,11 +232,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--out", type=Path, help="write results as JSON here")
     parser.add_argument(
-        "--reuse", action="store_true",
+        "--reuse",
+        action="store_true",
         help="keep an existing store and index of each size: measure queries only",
     )
     parser.add_argument(
-        "--reuse-store", action="store_true",
+        "--reuse-store",
+        action="store_true",
         help="keep an existing store of each size, but rebuild (and time) the index",
     )
     args = parser.parse_args(argv)

@@ -3,8 +3,13 @@
 The web layer imports only what is listed in ``__all__``.
 """
 
-from index.errors import IndexError_, IndexUnavailable, QuerySyntaxError, QueryTooComplex
-from index.request import (
+from pressearchiv.index.errors import (
+    IndexError_,
+    IndexUnavailable,
+    QuerySyntaxError,
+    QueryTooComplex,
+)
+from pressearchiv.index.request import (
     Facets,
     FacetValue,
     Hit,
@@ -13,8 +18,8 @@ from index.request import (
     SearchResponse,
     Sort,
 )
-from index.search_index import SearchIndex
-from index.storage import rebuild_index
+from pressearchiv.index.search_index import SearchIndex
+from pressearchiv.index.storage import rebuild_index
 
 __all__ = [
     "FacetValue",

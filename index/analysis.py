@@ -12,7 +12,7 @@ Snowball's German stemmer (through PyStemmer, a C extension) already folds
 
 Hyphenated compounds are indexed by their parts *and* as a whole: the index
 gets ``ukrain``, ``konflikt`` and ``ukrainekonflikt`` for ``Ukraine-Konflikt``.
-Queries only split into parts; :mod:`index.query` adds the whole word itself.
+Queries only split into parts; :mod:`pressearchiv.index.query` adds the whole word itself.
 
 Stop words (``die``, ``wird``, ``das``) are indexed too, unstemmed and marked
 with :data:`STOP_MARK`, and take positions like every other word, so an exact
@@ -38,7 +38,8 @@ __all__ = ["ANALYZER_VERSION", "STOP_MARK", "GermanAnalyzer", "fold"]
 
 # Bump whenever a change here would give a document different terms: an index
 # built with another version is rebuilt on open.
-ANALYZER_VERSION = "de-3"  # de-2: FastPositions; de-3: stop words indexed, plain columns
+ANALYZER_VERSION = "de-4"  # de-2: FastPositions; de-3: stop words indexed, plain columns;
+# de-4: classes pickled under pressearchiv.index.*
 
 # One pass over the text finds three kinds of token, most specific first:
 #   abbreviations of single letters with dots (z.B., U.S.A.),
@@ -223,7 +224,7 @@ class GermanAnalyzer(Analyzer):
 
     # -- the Whoosh analyzer protocol ----------------------------------------
 
-    def __call__(  # type: ignore[override]
+    def __call__(
         self,
         value: str,
         positions: bool = False,

@@ -7,7 +7,7 @@ processes each turn a chunk into a finished segment of its own (as Whoosh's
 ``MpWriter`` does in its multi-segment mode, but reading the store directly
 instead of receiving pickled documents), and the parent lists all segments in
 one commit of the index's table of contents. Searching handles many segments
-well: :mod:`index.columns` and :mod:`index.postings` work per segment.
+well: :mod:`pressearchiv.index.columns` and :mod:`pressearchiv.index.postings` work per segment.
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ from typing import Any
 
 from whoosh import index as windex
 
-from archive.store import ArchiveStore
-from index.formats import PressCodec
-from index.schema import analyzer_of
-from index.segments import SegmentBuilder
-from index.writer import add_articles
+from pressearchiv.archive.store import ArchiveStore
+from pressearchiv.index.formats import PressCodec
+from pressearchiv.index.schema import analyzer_of
+from pressearchiv.index.segments import SegmentBuilder
+from pressearchiv.index.writer import add_articles
 
 __all__ = ["SEGMENT_ARTICLES", "build_segments"]
 
@@ -72,7 +72,7 @@ def build_segments(
     store: ArchiveStore,
     *,
     workers: int | None = None,
-    on_progress: Callable[[int], None] | None = None,
+    on_progress: Callable[[int], object] | None = None,
     segment_size: int = SEGMENT_ARTICLES,
     after_seq: int = 0,
     up_to_seq: int | None = None,

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from archive.model import PartialDate
-from index.columns import Columns
-from index.filters import requested_days
-from index.request import Facets, FacetValue, SearchRequest
+from pressearchiv.archive.model import PartialDate
+from pressearchiv.index.columns import Columns
+from pressearchiv.index.filters import requested_days
+from pressearchiv.index.request import Facets, FacetValue, SearchRequest
 
 __all__ = ["count_facets"]
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from archive.model import PartialDate
-from index.columns import UNDATED, Columns
+from pressearchiv.archive.model import PartialDate
+from pressearchiv.index.columns import UNDATED, Columns
 
 __all__ = ["date_mask", "outlet_mask", "requested_days"]
 
@@ -35,7 +35,10 @@ def date_mask(
     if days is None:
         return None
     low, high = days
-    return (columns.day_start != UNDATED) & (columns.day_end >= low) & (columns.day_start <= high)
+    mask: np.ndarray = (
+        (columns.day_start != UNDATED) & (columns.day_end >= low) & (columns.day_start <= high)
+    )
+    return mask
 
 
 def outlet_mask(columns: Columns, outlets: tuple[str, ...]) -> np.ndarray | None:

@@ -9,7 +9,7 @@ document length to keep block statistics that only Whoosh's own scorer reads.
   German analyzer in one pass and stores them as a packed array of unsigned
   32-bit integers (``decode_positions`` is then one C call).
 * :class:`PressCodec` is Whoosh's W3 codec without those length statistics:
-  relevance is computed by :mod:`index.scoring` from the per-document length
+  relevance is computed by :mod:`pressearchiv.index.scoring` from the per-document length
   column, which the codec still writes.
 
 * :class:`PressSegment` opens its compound file as Whoosh does (one
@@ -21,7 +21,7 @@ document length to keep block statistics that only Whoosh's own scorer reads.
   A ``SharedBufferFile`` copies nothing and keeps one position per thread.
 
 All of them are named in the pickled schema and segments, so changing them
-means bumping :data:`index.analysis.ANALYZER_VERSION` (which rebuilds old
+means bumping :data:`pressearchiv.index.analysis.ANALYZER_VERSION` (which rebuilds old
 indexes).
 """
 
@@ -45,9 +45,9 @@ _ITEM = array("I").itemsize  # 4 on every platform CPython supports
 class FastPositions(Positions):
     """Positions stored as a packed ``array('I')`` of absolute positions."""
 
-    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Iterator[
-        tuple[str, int, float, bytes]
-    ]:
+    def word_values(
+        self, value: Any, analyzer: Any, **kwargs: Any
+    ) -> Iterator[tuple[str, int, float, bytes]]:
         positions_of = getattr(analyzer, "term_positions", None)
         if positions_of is None or kwargs.get("mode") == "query":
             # Not our analyzer (or a query): Whoosh's token-by-token path.
@@ -73,7 +73,7 @@ class FastPositions(Positions):
         return len(valuestring) // _ITEM
 
     def decode_weight(self, valuestring: bytes) -> float:
-        return self.decode_frequency(valuestring) * self.field_boost
+        return float(self.decode_frequency(valuestring) * self.field_boost)
 
 
 class PressCodec(W3Codec):

@@ -11,7 +11,7 @@ import functools
 import html
 import re
 
-from index.analysis import STOP_MARK, GermanAnalyzer
+from pressearchiv.index.analysis import STOP_MARK, GermanAnalyzer
 
 __all__ = ["snippet"]
 

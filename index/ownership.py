@@ -14,7 +14,7 @@ import fcntl
 import os
 from pathlib import Path
 
-from index.errors import IndexUnavailable
+from pressearchiv.index.errors import IndexUnavailable
 
 __all__ = ["OwnerLock"]
 

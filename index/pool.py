@@ -1,4 +1,4 @@
-"""Postings in memory while a segment is written (see :mod:`index.segments`).
+"""Postings in memory while a segment is written (see :mod:`pressearchiv.index.segments`).
 
 Whoosh's own pool holds each posting as a 5-tuple in one big list that is
 sorted as a whole before writing. :class:`TermPool` files each posting under
@@ -18,14 +18,14 @@ ITEM_SIZE = array("I").itemsize  # bytes per packed position
 
 # One term's postings. Positional fields: (docnums, frequencies, all
 # positions one after the other); other fields: (docnums, weights, values).
-Postings = tuple[array, array, Any]
+Postings = tuple["array[int]", "array[Any]", Any]
 
 
 class TermPool:
     """Postings in memory, grouped by field and term as they arrive.
 
     ``positional`` maps the fields stored with
-    :class:`~index.formats.FastPositions` to their boost: their weight is
+    :class:`~pressearchiv.index.formats.FastPositions` to their boost: their weight is
     boost x frequency and their value the packed positions, so the pool keeps
     frequencies and one array of positions instead of a bytes object per
     posting.

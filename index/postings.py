@@ -48,9 +48,7 @@ class PostingCache:
         self._max = max_postings
         self._held = 0
         # key: (segment id, "postings" or "positions", field, term)
-        self._arrays: OrderedDict[tuple[str, str, str, str], tuple[np.ndarray, ...]] = (
-            OrderedDict()
-        )
+        self._arrays: OrderedDict[tuple[str, str, str, str], tuple[np.ndarray, ...]] = OrderedDict()
         self._lengths: dict[tuple[str, str], np.ndarray] = {}
         self._lock = threading.Lock()
 

@@ -6,7 +6,7 @@ wildcards (``Impf*``, capped to the most frequent expansions) and parentheses.
 
 Malformed input never escapes as an unexpected exception: if Whoosh's parser
 fails, the words are searched plainly; a query with too many words raises
-:class:`~index.errors.QueryTooComplex`. Text without any word character (a lone
+:class:`~pressearchiv.index.errors.QueryTooComplex`. Text without any word character (a lone
 ``*`` or stray quotes) is treated as an empty query: list everything.
 """
 
@@ -21,9 +21,9 @@ from whoosh import query as wq
 from whoosh.qparser import QueryParser, plugins
 from whoosh.reading import IndexReader
 
-from index.analysis import STOP_MARK, GermanAnalyzer, fold
-from index.errors import QueryTooComplex
-from index.schema import QUERY_FIELDS, SEARCH_FIELDS
+from pressearchiv.index.analysis import STOP_MARK, GermanAnalyzer, fold
+from pressearchiv.index.errors import QueryTooComplex
+from pressearchiv.index.schema import QUERY_FIELDS, SEARCH_FIELDS
 
 __all__ = ["MAX_QUERY_WORDS", "ParsedQuery", "parse_query"]
 
@@ -78,7 +78,7 @@ class _Parser(QueryParser):
         self._analyzer = analyzer
         self._reader = reader
 
-    def term_query(  # type: ignore[override]
+    def term_query(
         self,
         fieldname: str,
         text: str,
@@ -113,9 +113,9 @@ class _Parser(QueryParser):
         frequency: dict[str, int] = {}
         # Segment by segment, each term comes with its statistics in one scan
         # (asking the whole index per term costs a look-up per segment).
-        leaves = self._reader.leaf_readers() if not self._reader.is_atomic() else [
-            (self._reader, 0)
-        ]
+        leaves = (
+            self._reader.leaf_readers() if not self._reader.is_atomic() else [(self._reader, 0)]
+        )
         for leaf, _offset in leaves:
             for i, (raw, info) in enumerate(leaf.iter_prefix(fieldname, prefix)):
                 if i >= MAX_EXPANSION_SCAN:

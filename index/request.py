@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from archive.model import PartialDate
+from pressearchiv.archive.model import PartialDate
 
 __all__ = ["FacetValue", "Facets", "Hit", "IndexStatus", "SearchRequest", "SearchResponse", "Sort"]
 

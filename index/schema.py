@@ -3,7 +3,7 @@
 The index holds only what searching needs. Titles and text are analysed but not
 stored: hits and snippets are read back from the archive store by id. The
 outlet, the date range and the seq are kept as Whoosh columns, from which
-:mod:`index.columns` builds numpy arrays for filtering and facets. The seq and
+:mod:`pressearchiv.index.columns` builds numpy arrays for filtering and facets. The seq and
 the dates are columns only: filters never ask Whoosh for them, and as
 ``NUMERIC`` fields they cost 32 index terms per article.
 """
@@ -17,9 +17,9 @@ from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, TEXT, Schema
 from whoosh.formats import Existence
 
-from archive.model import Article
-from index.analysis import ANALYZER_VERSION, GermanAnalyzer
-from index.formats import FastPositions
+from pressearchiv.archive.model import Article
+from pressearchiv.index.analysis import ANALYZER_VERSION, GermanAnalyzer
+from pressearchiv.index.formats import FastPositions
 
 __all__ = [
     "QUERY_FIELDS",

@@ -2,7 +2,7 @@
 
 Every node of the query tree becomes a pair of dense arrays over the
 searcher's document numbers: a bool mask of the documents it matches and their
-float32 scores. Terms come from :class:`~index.postings.PostingCache`; ``AND``
+float32 scores. Terms come from :class:`~pressearchiv.index.postings.PostingCache`; ``AND``
 is ``&``, ``OR`` is ``|``, ``NOT`` masks out, and scores add up. The caller
 then filters by outlet and date, counts facets and takes the top hits from the
 same arrays, so no document is visited one at a time in Python.
@@ -26,8 +26,8 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from index.formats import FastPositions
-from index.postings import PostingCache
+from pressearchiv.index.formats import FastPositions
+from pressearchiv.index.postings import PostingCache
 
 __all__ = ["Scored", "evaluate", "QueryTimeout"]
 

@@ -1,7 +1,7 @@
 """SearchIndex: the full-text index of the archive, as the web layer sees it.
 
 One :class:`SearchIndex` per index folder and process. It owns the one
-background writer thread (:mod:`index.writer`) and the current *view* (a Whoosh
+background writer thread (:mod:`pressearchiv.index.writer`) and the current *view* (a Whoosh
 searcher plus numpy columns), which is replaced after every commit. Searches
 never wait for the writer: they use whichever view was current when they began.
 """
@@ -20,16 +20,16 @@ import numpy as np
 from whoosh import index as windex
 from whoosh.index import Index
 
-from archive.store import ArchiveStore
-from index import searcher as run
-from index.columns import ColumnCache, Columns
-from index.errors import IndexUnavailable
-from index.ownership import OwnerLock
-from index.postings import PostingCache, segment_key
-from index.request import Hit, IndexStatus, SearchRequest, SearchResponse
-from index.schema import analyzer_of
-from index.storage import open_or_create
-from index.writer import IndexWriterThread, RepairPlan
+from pressearchiv.archive.store import ArchiveStore
+from pressearchiv.index import searcher as run
+from pressearchiv.index.columns import ColumnCache, Columns
+from pressearchiv.index.errors import IndexUnavailable
+from pressearchiv.index.ownership import OwnerLock
+from pressearchiv.index.postings import PostingCache, segment_key
+from pressearchiv.index.request import Hit, IndexStatus, SearchRequest, SearchResponse
+from pressearchiv.index.schema import analyzer_of
+from pressearchiv.index.storage import open_or_create
+from pressearchiv.index.writer import IndexWriterThread, RepairPlan
 
 __all__ = ["SearchIndex"]
 

@@ -1,10 +1,10 @@
 """Running one search against one generation of the index.
 
-The stages: parse (:mod:`index.query`) → all matching rows as a numpy mask →
-outlet/date filters and facet counts on the columns (:mod:`index.filters`,
-:mod:`index.facets`) → the requested page, by BM25F score (Whoosh, restricted
+The stages: parse (:mod:`pressearchiv.index.query`) → all matching rows as a numpy mask →
+outlet/date filters and facet counts on the columns (:mod:`pressearchiv.index.filters`,
+:mod:`pressearchiv.index.facets`) → the requested page, by BM25F score (Whoosh, restricted
 to the filtered rows) or by date (numpy) → titles and text for the page from the
-store → snippets (:mod:`index.highlight`).
+store → snippets (:mod:`pressearchiv.index.highlight`).
 """
 
 from __future__ import annotations
@@ -18,17 +18,17 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 from whoosh.support.levenshtein import damerau_levenshtein
 
-from archive.model import Article
-from archive.store import ArchiveStore
-from index.analysis import GermanAnalyzer
-from index.columns import UNDATED, Columns
-from index.facets import count_facets
-from index.filters import date_mask, outlet_mask
-from index.highlight import snippet
-from index.postings import PostingCache
-from index.query import ParsedQuery, parse_query
-from index.request import Facets, Hit, SearchRequest, SearchResponse, Sort
-from index.scoring import QueryTimeout, evaluate
+from pressearchiv.archive.model import Article
+from pressearchiv.archive.store import ArchiveStore
+from pressearchiv.index.analysis import GermanAnalyzer
+from pressearchiv.index.columns import UNDATED, Columns
+from pressearchiv.index.facets import count_facets
+from pressearchiv.index.filters import date_mask, outlet_mask
+from pressearchiv.index.highlight import snippet
+from pressearchiv.index.postings import PostingCache
+from pressearchiv.index.query import ParsedQuery, parse_query
+from pressearchiv.index.request import Facets, Hit, SearchRequest, SearchResponse, Sort
+from pressearchiv.index.scoring import QueryTimeout, evaluate
 
 __all__ = ["Matched", "View", "match", "ordered_rows", "related", "search"]
 
@@ -75,7 +75,7 @@ class Matched:
 
 
 def match(view: View, parsed: ParsedQuery, deadline: float) -> Matched:
-    """Every live row the query matches, scored (see :mod:`index.scoring`)."""
+    """Every live row the query matches, scored (see :mod:`pressearchiv.index.scoring`)."""
     cols = view.columns
     if parsed.query is None:
         return Matched(cols.live.copy(), None)

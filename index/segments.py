@@ -9,7 +9,7 @@ calls with type assertions on its way into a block.
 :class:`SegmentBuilder` keeps Whoosh's segment files, codec and per-document
 writer (lengths and columns) and changes only how postings travel:
 
-* :class:`~index.pool.TermPool` files each posting under its field and term as it
+* :class:`~pressearchiv.index.pool.TermPool` files each posting under its field and term as it
   arrives (three appends to arrays), so only the distinct terms need sorting;
 * :func:`write_postings` writes each term's blocks in the W3 posting format
   directly (the layout ``W3PostingsWriter`` writes, read back by Whoosh's own
@@ -19,7 +19,7 @@ writer (lengths and columns) and changes only how postings travel:
 ``tests/index/test_segments.py`` checks that a segment written this way reads
 back, through Whoosh, exactly like one written by Whoosh's ``SegmentWriter``.
 The pool is in memory: a writer holds one batch (bulk: one segment of
-:data:`index.bulk.SEGMENT_ARTICLES`); merges of small segments add theirs.
+:data:`pressearchiv.index.bulk.SEGMENT_ARTICLES`); merges of small segments add theirs.
 """
 
 from __future__ import annotations
@@ -41,9 +41,9 @@ from whoosh.system import pack_int, pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter, UnknownFieldError
 
-from index.formats import FastPositions, PressCodec
-from index.merging import merge_tiers
-from index.pool import ITEM_SIZE, Postings, TermPool
+from pressearchiv.index.formats import FastPositions, PressCodec
+from pressearchiv.index.merging import merge_tiers
+from pressearchiv.index.pool import ITEM_SIZE, Postings, TermPool
 
 __all__ = ["SegmentBuilder", "write_postings"]
 
@@ -58,6 +58,7 @@ _MAX_LENGTH = length_to_byte(0)
 # W3TermInfo's struct followed by the postings' offset and length.
 _TERM_INFO = Struct(W3TermInfo._struct.format + "qi")
 _INT = Struct("!i")
+
 
 class SegmentBuilder(SegmentWriter):
     """A Whoosh ``SegmentWriter`` whose postings go through a :class:`TermPool`.
@@ -82,13 +83,13 @@ class SegmentBuilder(SegmentWriter):
                     raise ValueError(f"field {name!r}: FastPositions needs the German analyzer")
                 self._positions_of[name] = field.analyzer.term_positions
         positional = {name: self.schema[name].format.field_boost for name in self._positions_of}
-        self.pool = TermPool(positional)  # type: ignore[assignment]
+        self.pool = TermPool(positional)
 
     def add_document(self, **fields: Any) -> None:
         """Add one document, as Whoosh's ``add_document`` does for this schema."""
         self._check_state()
         schema = self.schema
-        pool: TermPool = self.pool  # type: ignore[assignment]
+        pool: TermPool = self.pool
         perdoc = self.perdocwriter
         docnum = self.docnum
         for name in fields:
@@ -123,7 +124,7 @@ class SegmentBuilder(SegmentWriter):
         its terms and postings files (Whoosh's version opens a matcher per term
         and yields postings one by one); ``docmap`` renumbers, and leaves out
         deleted documents, when the segment has deletions."""
-        pool: TermPool = self.pool  # type: ignore[assignment]
+        pool: TermPool = self.pool
         terms: Any = getattr(reader, "_terms", None)
         if not hasattr(terms, "_tindex") or not hasattr(terms, "_postfile"):
             super().add_postings_to_pool(reader, startdoc, docmap)  # not a W3 segment
@@ -150,7 +151,7 @@ class SegmentBuilder(SegmentWriter):
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
-        write_postings(self.fieldwriter, self.schema, self.pool, self.codec)  # type: ignore[arg-type]
+        write_postings(self.fieldwriter, self.schema, self.pool, self.codec)
         self.fieldwriter.close()
 
 
@@ -190,28 +191,42 @@ def write_postings(fieldwriter: Any, schema: Any, pool: TermPool, codec: Any) ->
                 for first in range(0, count, blocklimit):
                     last = min(first + blocklimit, count)
                     block, blockmax = _block(
-                        docs[first:last], weights[first:last], values[first:last],
-                        fixed, compression, last == count,
+                        docs[first:last],
+                        weights[first:last],
+                        values[first:last],
+                        fixed,
+                        compression,
+                        last == count,
                     )
                     parts.append(block)
                     maxweight = max(maxweight, blockmax)
                 chunk = b"".join(parts)
             chunks.append(chunk)
             # What W3TermInfo.to_bytes writes for a term that is not inlined.
-            rows.append((
-                prefix + tbytes,
-                _TERM_INFO.pack(
-                    0, sum(weights), count, _NO_LENGTH, _MAX_LENGTH, maxweight,
-                    docs[0], docs[-1], offset, len(chunk),
-                ),
-            ))
+            rows.append(
+                (
+                    prefix + tbytes,
+                    _TERM_INFO.pack(
+                        0,
+                        sum(weights),
+                        count,
+                        _NO_LENGTH,
+                        _MAX_LENGTH,
+                        maxweight,
+                        docs[0],
+                        docs[-1],
+                        offset,
+                        len(chunk),
+                    ),
+                )
+            )
             offset += len(chunk)
         postfile.write(b"".join(chunks))
         _add_terms(fieldwriter._tindex, rows)
         fieldwriter.finish_field()
 
 
-def _split_positions(freqs: array, positions: array) -> list[bytes]:
+def _split_positions(freqs: array[int], positions: array[int]) -> list[bytes]:
     """Each posting's packed positions (FastPositions' value)."""
     packed = positions.tobytes()
     if len(freqs) == 1:
@@ -244,7 +259,11 @@ def _add_terms(table: Any, rows: list[tuple[bytes, bytes]]) -> None:
 
 
 def _block(
-    docs: array, weights: array, values: Any, fixed: int | None, compression: int,
+    docs: array[int],
+    weights: array[Any],
+    values: Any,
+    fixed: int | None,
+    compression: int,
     last: bool,
 ) -> tuple[bytes, float]:
     """One block as ``W3PostingsWriter._write_block`` lays it out, and its
@@ -302,7 +321,7 @@ def _read_blocks(raw: bytes) -> Iterator[tuple[list[int], Any, Any]]:
         yield list(accumulate(mini_ids)), mini_weights, values
 
 
-def _sorted_postings(docs: array, weights: array, values: Any) -> Postings:
+def _sorted_postings(docs: array[int], weights: array[Any], values: Any) -> Postings:
     order = sorted(range(len(docs)), key=docs.__getitem__)
     return (
         array("I", (docs[i] for i in order)),

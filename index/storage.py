@@ -21,12 +21,12 @@ from tqdm import tqdm
 from whoosh import index as windex
 from whoosh.index import Index
 
-from archive.store import ArchiveStore
-from index.analysis import ANALYZER_VERSION
-from index.bulk import build_segments
-from index.errors import IndexUnavailable
-from index.ownership import OwnerLock
-from index.schema import analyzer_of, build_schema
+from pressearchiv.archive.store import ArchiveStore
+from pressearchiv.index.analysis import ANALYZER_VERSION
+from pressearchiv.index.bulk import build_segments
+from pressearchiv.index.errors import IndexUnavailable
+from pressearchiv.index.ownership import OwnerLock
+from pressearchiv.index.schema import analyzer_of, build_schema
 
 __all__ = ["open_or_create", "rebuild_index"]
 
@@ -100,7 +100,7 @@ def rebuild_index(
     """Rebuild the index from scratch from the store; returns the number indexed.
 
     For use when no service holds the index open (the CLI). The new index is
-    built next to the old one, in parallel (:mod:`index.bulk`), and swapped in
+    built next to the old one, in parallel (:mod:`pressearchiv.index.bulk`), and swapped in
     at the end, so a failed rebuild leaves the old index as it was.
     """
     index_dir = Path(index_dir)

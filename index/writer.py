@@ -1,7 +1,7 @@
 """The one writer of an open index: a background thread that follows the store.
 
 Whoosh allows one writer per index. While the service runs, this thread is the
-only code that writes: it first repairs what :class:`~index.search_index.SearchIndex`
+only code that writes: it first repairs what :class:`~pressearchiv.index.search_index.SearchIndex`
 found wrong at start-up (documents to drop, store articles missing from the
 index), then polls ``store.max_seq()`` about every half second (or at once on
 :meth:`IndexWriterThread.wake`) and indexes whatever is new, in batches, one
@@ -21,12 +21,12 @@ from pathlib import Path
 
 from whoosh.index import Index, LockError
 
-from archive.model import Article
-from archive.store import ArchiveStore
-from index.analysis import GermanAnalyzer
-from index.merging import merge_due
-from index.schema import document_for
-from index.segments import SegmentBuilder
+from pressearchiv.archive.model import Article
+from pressearchiv.archive.store import ArchiveStore
+from pressearchiv.index.analysis import GermanAnalyzer
+from pressearchiv.index.merging import merge_due
+from pressearchiv.index.schema import document_for
+from pressearchiv.index.segments import SegmentBuilder
 
 __all__ = ["IndexWriterThread", "RepairPlan", "add_articles"]
 
@@ -112,7 +112,8 @@ class IndexWriterThread(threading.Thread):
                     if plan is not None and plan.needed:
                         log.warning(
                             "index out of step with the store: dropping %d, indexing %d",
-                            len(plan.delete_ids), len(plan.index_ids),
+                            len(plan.delete_ids),
+                            len(plan.index_ids),
                         )
                         self._plan = plan
                         continue
@@ -137,11 +138,13 @@ class IndexWriterThread(threading.Thread):
 
     def _bulk(self, target: int) -> None:
         """A large backlog (a fresh index, a big ingest): index it in parallel."""
-        from index.bulk import build_segments  # bulk imports this module
+        from pressearchiv.index.bulk import build_segments  # bulk imports this module
 
         started = time.monotonic()
         count = build_segments(
-            Path(self._ix.storage.folder), self._store, after_seq=self.indexed_seq,
+            Path(self._ix.storage.folder),
+            self._store,
+            after_seq=self.indexed_seq,
             up_to_seq=target,
         )
         log.info("indexed %d articles in bulk in %.0f s", count, time.monotonic() - started)
@@ -205,7 +208,7 @@ class IndexWriterThread(threading.Thread):
 
     def _merge_if_due(self) -> None:
         """Merge small segments once a size tier is full (see index.merging)."""
-        if not merge_due(self._ix._segments()):  # type: ignore[attr-defined]
+        if not merge_due(self._ix._segments()):
             return
         writer = self._writer()
         try:

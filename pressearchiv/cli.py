@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from pressearchiv import version
 from pressearchiv.settings import Settings, SettingsError
 
 __all__ = ["main"]
@@ -21,20 +22,25 @@ def _parser() -> argparse.ArgumentParser:
         prog="pressearchiv",
         description="Searchable full-text archive for German-language news.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def with_data_dir(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
         sub.add_argument(
-            "--data-dir", type=Path,
+            "--data-dir",
+            type=Path,
             help="archive folder (default ./data, or $PRESSEARCHIV_DATA_DIR)",
         )
         return sub
 
-    ingest = with_data_dir(commands.add_parser(
-        "ingest", help="store articles from files, folders or - (stdin)",
-        description="Parse and store articles. Accepts plain text, JSON, JSON Lines and HTML, "
-        "also compressed as .gz, .xz or .bz2. Folders are read recursively.",
-    ))
+    ingest = with_data_dir(
+        commands.add_parser(
+            "ingest",
+            help="store articles from files, folders or - (stdin)",
+            description="Parse and store articles. Accepts plain text, JSON, JSON Lines and HTML, "
+            "also compressed as .gz, .xz or .bz2. Folders are read recursively.",
+        )
+    )
     ingest.add_argument("paths", nargs="+", metavar="PATH", help="file, folder, or - for stdin")
     ingest.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
 
@@ -45,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="port to listen on (default 8000)")
 
     search = with_data_dir(commands.add_parser("search", help="search the archive from the shell"))
-    search.add_argument("query", nargs="*", help="query, e.g. Lawrow Genf or \"G20-Treffen\"")
+    search.add_argument("query", nargs="*", help='query, e.g. Lawrow Genf or "G20-Treffen"')
     search.add_argument("--size", type=int, default=10, help="number of hits (default 10)")
     return parser
 
@@ -65,26 +71,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handlers[args.command](settings, args)
     except KeyboardInterrupt:
-        print("\npressearchiv: interrupted; everything acknowledged so far is stored.",
-              file=sys.stderr)
+        print(
+            "\npressearchiv: interrupted; everything acknowledged so far is stored.",
+            file=sys.stderr,
+        )
         return 130
 
 
 def _open_store(settings: Settings):  # type: ignore[no-untyped-def]
-    from archive.seeding import seed_samples
-    from archive.store import ArchiveStore
+    from pressearchiv.archive.seeding import seed_samples
+    from pressearchiv.archive.store import ArchiveStore
 
     store = ArchiveStore.open(settings.data_dir)
     if settings.seed_samples and store.count() == 0:
         created = sum(r.created for r in seed_samples(store))
-        print(f"Seeded a new archive in {settings.data_dir} with {created} sample articles.",
-              file=sys.stderr)
+        print(
+            f"Seeded a new archive in {settings.data_dir} with {created} sample articles.",
+            file=sys.stderr,
+        )
     return store
 
 
 def _ingest(settings: Settings, args: argparse.Namespace) -> int:
-    from archive.errors import StorageError
-    from archive.ingest import ingest_paths
+    from pressearchiv.archive.errors import StorageError
+    from pressearchiv.archive.ingest import ingest_paths
 
     store = _open_store(settings)
     try:
@@ -105,15 +115,17 @@ def _ingest(settings: Settings, args: argparse.Namespace) -> int:
 
 def _update_index(settings: Settings) -> None:
     """Index what was just stored, unless a running service holds the index."""
-    from archive.store import ArchiveStore
-    from index import IndexUnavailable, SearchIndex
+    from pressearchiv.archive.store import ArchiveStore
+    from pressearchiv.index import IndexUnavailable, SearchIndex
 
     store = ArchiveStore.open(settings.data_dir)
     try:
         index = SearchIndex.open(settings.index_dir, store, query_timeout=settings.query_timeout)
     except IndexUnavailable:
-        print("A running service owns the search index; it indexes the new articles "
-              "within seconds.", file=sys.stderr)
+        print(
+            "A running service owns the search index; it indexes the new articles within seconds.",
+            file=sys.stderr,
+        )
         store.close()
         return
     try:
@@ -123,11 +135,15 @@ def _update_index(settings: Settings) -> None:
         _wait_for_index(index, store.max_seq())
         status = index.status()
         if status.in_step:
-            print(f"The search index is up to date ({status.index_count} articles).",
-                  file=sys.stderr)
+            print(
+                f"The search index is up to date ({status.index_count} articles).", file=sys.stderr
+            )
         else:
-            print(f"The search index holds {status.index_count} of {status.store_count} "
-                  "articles; the rest is indexed at the next start.", file=sys.stderr)
+            print(
+                f"The search index holds {status.index_count} of {status.store_count} "
+                "articles; the rest is indexed at the next start.",
+                file=sys.stderr,
+            )
     finally:
         index.close()
         store.close()
@@ -148,7 +164,7 @@ def _wait_for_index(index, seq: int, patience: float = 60.0) -> bool:  # type: i
 
 
 def _reindex(settings: Settings, args: argparse.Namespace) -> int:
-    from index import IndexUnavailable, rebuild_index
+    from pressearchiv.index import IndexUnavailable, rebuild_index
 
     store = _open_store(settings)
     try:
@@ -163,7 +179,7 @@ def _reindex(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    from web.server import serve
+    from pressearchiv.web.server import serve
 
     serve(settings)
     return 0
@@ -173,8 +189,8 @@ def _search(settings: Settings, args: argparse.Namespace) -> int:
     import html
     import re
 
-    from index import IndexUnavailable, SearchIndex, SearchRequest, Sort
-    from index.errors import IndexError_
+    from pressearchiv.index import IndexUnavailable, SearchIndex, SearchRequest, Sort
+    from pressearchiv.index.errors import IndexError_
 
     query = " ".join(args.query)
     store = _open_store(settings)

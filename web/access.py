@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 
 from pressearchiv.settings import Settings
-from web.errors import Forbidden, Unauthorized
+from pressearchiv.web.errors import Forbidden, Unauthorized
 
 __all__ = ["check_write_access", "is_loopback", "uploads_disabled_reason"]
 

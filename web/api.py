@@ -17,18 +17,18 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from archive.errors import InvalidDate
-from archive.model import Article, PartialDate
-from archive.parsing import Overrides
-from archive.store import ArchiveStore
-from index import SearchIndex
-from index.request import Facets, FacetValue, Hit, SearchResponse
+from pressearchiv.archive.errors import InvalidDate
+from pressearchiv.archive.model import Article, PartialDate
+from pressearchiv.archive.parsing import Overrides
+from pressearchiv.archive.store import ArchiveStore
+from pressearchiv.index import SearchIndex
+from pressearchiv.index.request import Facets, FacetValue, Hit, SearchResponse
 from pressearchiv.settings import Settings
-from web.access import check_write_access, presented_token
-from web.errors import BadParameter, UnsupportedMediaType, error_response
-from web.ingest import IngestOutcome, UploadItem, ingest
-from web.params import search_request
-from web.uploads import ReceivedFile, UploadLimits, receive_body, receive_multipart
+from pressearchiv.web.access import check_write_access, presented_token
+from pressearchiv.web.errors import BadParameter, UnsupportedMediaType, error_response
+from pressearchiv.web.ingest import IngestOutcome, UploadItem, ingest
+from pressearchiv.web.params import search_request
+from pressearchiv.web.uploads import ReceivedFile, UploadLimits, receive_body, receive_multipart
 
 __all__ = [
     "article",

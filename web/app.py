@@ -18,15 +18,15 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from archive.errors import ArchiveError
-from archive.seeding import seed_samples
-from archive.store import ArchiveStore
-from index import SearchIndex
-from index.errors import IndexError_
+from pressearchiv.archive.errors import ArchiveError
+from pressearchiv.archive.seeding import seed_samples
+from pressearchiv.archive.store import ArchiveStore
+from pressearchiv.index import SearchIndex
+from pressearchiv.index.errors import IndexError_
 from pressearchiv.settings import Settings
-from web import api, export, pages
-from web.errors import ApiError, handle_exception
-from web.openapi import openapi_endpoint
+from pressearchiv.web import api, export, pages
+from pressearchiv.web.errors import ApiError, handle_exception
+from pressearchiv.web.openapi import openapi_endpoint
 
 __all__ = ["SECURITY_HEADERS", "create_app"]
 
@@ -105,7 +105,7 @@ def create_app(settings: Settings) -> Starlette:
         ArchiveError: handle_exception,
         IndexError_: handle_exception,
     }
-    app = Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)  # type: ignore[arg-type]
+    app = Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)
     app.state.settings = settings
     app.state.templates = pages.make_templates()
     app.add_middleware(SecurityHeaders)

@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from archive.errors import (
+from pressearchiv.archive.errors import (
     ArticleNotFound,
     BinaryInput,
     DiskFull,
@@ -39,7 +39,7 @@ from archive.errors import (
     UndecodableInput,
     UnsupportedFormat,
 )
-from index.errors import IndexUnavailable, QuerySyntaxError, QueryTooComplex
+from pressearchiv.index.errors import IndexUnavailable, QuerySyntaxError, QueryTooComplex
 
 __all__ = [
     "ApiError",
@@ -193,7 +193,7 @@ async def handle_exception(request: Request, exc: Exception) -> Response:
         # The catch-all: log the traceback, never show it to the client.
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     if wants_html(request):
-        from web.pages import render_error  # pages imports errors; import late
+        from pressearchiv.web.pages import render_error  # pages imports errors; import late
 
         return render_error(request, status, message)
     # Keep headers such as Allow (405) and WWW-Authenticate (401).

@@ -20,10 +20,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from archive.model import Article
-from archive.store import ArchiveStore
-from index import SearchIndex
-from web.params import search_request
+from pressearchiv.archive.model import Article
+from pressearchiv.archive.store import ArchiveStore
+from pressearchiv.index import SearchIndex
+from pressearchiv.web.params import search_request
 
 __all__ = ["CSV_COLUMNS", "csv_cell", "export_csv", "export_jsonl"]
 

@@ -10,12 +10,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from archive.errors import ParseError
-from archive.model import ArticleDraft
-from archive.parsing import Overrides, parse_document
-from archive.store import ArchiveStore
-from index import SearchIndex
-from web.errors import parse_error_code
+from pressearchiv.archive.errors import ParseError
+from pressearchiv.archive.model import ArticleDraft
+from pressearchiv.archive.parsing import Overrides, parse_document
+from pressearchiv.archive.store import ArchiveStore
+from pressearchiv.index import SearchIndex
+from pressearchiv.web.errors import parse_error_code
 
 __all__ = ["IngestOutcome", "ItemResult", "UploadItem", "ingest"]
 

@@ -12,8 +12,9 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from pressearchiv import version
 from pressearchiv.settings import Settings
-from web.params import MAX_OUTLETS, MAX_PAGE, MAX_QUERY_CHARS
+from pressearchiv.web.params import MAX_OUTLETS, MAX_PAGE, MAX_QUERY_CHARS
 
 __all__ = ["openapi_endpoint", "openapi_schema"]
 
@@ -51,9 +52,10 @@ def _errors(*statuses: int) -> dict[str, Any]:
 
 # Year 0001-9999, month 1-12, day 1-31 (whether the day exists in that month is
 # checked by the service: a pattern cannot know February).
+# An empty value means "no limit", as a search form sends it.
 _DATE_PATTERN = (
-    r"^([1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])"
-    r"(-(0?[1-9]|1[0-2])(-(0?[1-9]|[12][0-9]|3[01]))?)?$"
+    r"^(([1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])"
+    r"(-(0?[1-9]|1[0-2])(-(0?[1-9]|[12][0-9]|3[01]))?)?)?$"
 )
 
 
@@ -332,7 +334,7 @@ def openapi_schema(settings: Settings) -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {
             "title": "Pressearchiv API",
-            "version": "1.0.0",
+            "version": version(),
             "description": "Search, read, upload and export German-language news.",
         },
         "components": {

@@ -18,15 +18,15 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.templating import Jinja2Templates
 
-from archive.errors import ArticleNotFound
-from archive.model import PartialDate
-from index.errors import IndexError_
-from index.request import FacetValue, Hit, SearchRequest, Sort
-from web.access import uploads_disabled_reason
-from web.api import run_upload
-from web.errors import ApiError, BadParameter, classify
-from web.ingest import IngestOutcome
-from web.params import search_request
+from pressearchiv.archive.errors import ArticleNotFound
+from pressearchiv.archive.model import PartialDate
+from pressearchiv.index.errors import IndexError_
+from pressearchiv.index.request import FacetValue, Hit, SearchRequest, Sort
+from pressearchiv.web.access import uploads_disabled_reason
+from pressearchiv.web.api import run_upload
+from pressearchiv.web.errors import ApiError, BadParameter, classify
+from pressearchiv.web.ingest import IngestOutcome
+from pressearchiv.web.params import search_request
 
 __all__ = ["german_date", "make_templates", "render_error"]
 

@@ -10,11 +10,11 @@ import re
 
 from starlette.datastructures import QueryParams
 
-from archive.errors import InvalidDate
-from archive.model import PartialDate
-from index.request import SearchRequest, Sort
+from pressearchiv.archive.errors import InvalidDate
+from pressearchiv.archive.model import PartialDate
+from pressearchiv.index.request import SearchRequest, Sort
 from pressearchiv.settings import Settings
-from web.errors import BadParameter
+from pressearchiv.web.errors import BadParameter
 
 __all__ = ["MAX_OUTLETS", "MAX_PAGE", "MAX_QUERY_CHARS", "search_request"]
 

@@ -8,8 +8,8 @@ from typing import TextIO
 import uvicorn
 
 from pressearchiv.settings import Settings
-from web.access import is_loopback, uploads_disabled_reason
-from web.app import create_app
+from pressearchiv.web.access import is_loopback, uploads_disabled_reason
+from pressearchiv.web.app import create_app
 
 __all__ = ["serve", "startup_notes"]
 

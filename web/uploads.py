@@ -20,7 +20,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
 from pressearchiv.settings import Settings
-from web.errors import BadParameter, PayloadTooLarge
+from pressearchiv.web.errors import BadParameter, PayloadTooLarge
 
 __all__ = ["ReceivedFile", "ReceivedForm", "UploadLimits", "receive_body", "receive_multipart"]
 

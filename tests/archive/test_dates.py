@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from archive.dates import find_article_date, parse_german_date
-from archive.errors import InvalidDate
-from archive.model import DatePrecision, PartialDate
+from pressearchiv.archive.dates import find_article_date, parse_german_date
+from pressearchiv.archive.errors import InvalidDate
+from pressearchiv.archive.model import DatePrecision, PartialDate
 
 
 @pytest.mark.parametrize(

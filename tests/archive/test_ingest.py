@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from archive.store import ArchiveStore
+from pressearchiv.archive.store import ArchiveStore
 from pressearchiv.cli import main
 
 BODY = (
-    "Der Bundestag hat am Donnerstag über die Impfpflicht beraten. "
-    "Eine Mehrheit fand sich nicht."
+    "Der Bundestag hat am Donnerstag über die Impfpflicht beraten. Eine Mehrheit fand sich nicht."
 )
 
 
@@ -27,8 +26,10 @@ def test_ingest_folder_with_good_and_bad_files(
     (inbox / "bild.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
     (inbox / "leer.txt").write_bytes(b"")
     (inbox / ".versteckt.txt").write_text("ignored " + BODY)
-    lines = [json.dumps({"title": f"J{i}", "text": f"{BODY} ({i})", "source": "zeit.de"})
-             for i in range(3)]
+    lines = [
+        json.dumps({"title": f"J{i}", "text": f"{BODY} ({i})", "source": "zeit.de"})
+        for i in range(3)
+    ]
     lines.insert(1, "{kaputt")
     (inbox / "export.jsonl.xz").write_bytes(lzma.compress("\n".join(lines).encode()))
     data_dir = tmp_path / "data"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from archive.outlets import canonical_outlet, outlet_for_url, outlet_named_in_text
+from pressearchiv.archive.outlets import canonical_outlet, outlet_for_url, outlet_named_in_text
 
 
 @pytest.mark.parametrize(

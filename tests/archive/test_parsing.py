@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from archive.errors import (
+from pressearchiv.archive.errors import (
     BinaryInput,
     EmptyInput,
     MalformedJSON,
@@ -15,8 +15,8 @@ from archive.errors import (
     UndecodableInput,
     UnsupportedFormat,
 )
-from archive.model import DateSource, DocumentFormat, PartialDate
-from archive.parsing import Overrides, parse_document
+from pressearchiv.archive.model import DateSource, DocumentFormat, PartialDate
+from pressearchiv.archive.parsing import Overrides, parse_document
 
 BODY = (
     "Die Gesundheitsämter in Bayern melden steigende Fallzahlen. Der Ministerpräsident "
@@ -81,10 +81,16 @@ def test_latin1_bytes_as_literal() -> None:
         (b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + bytes(50), BinaryInput, "ZIP archive"),
         (b"\xff\xd8\xff\xe0\x00\x10JFIF", BinaryInput, "JPEG image"),
         (b"Hallo\x00Welt\x00\x01\x02 binary junk here", BinaryInput, "NUL bytes"),
-        ("Ein Text ohne BOM in UTF-16 gespeichert.".encode("utf-16-le"), UndecodableInput,
-         "UTF-16"),
-        (b"Hallo \xc3\x28 Welt \xff\xfe kaputte Bytes \x80\x81 \x9d\x8f", UndecodableInput,
-         "neither UTF-8"),
+        (
+            "Ein Text ohne BOM in UTF-16 gespeichert.".encode("utf-16-le"),
+            UndecodableInput,
+            "UTF-16",
+        ),
+        (
+            b"Hallo \xc3\x28 Welt \xff\xfe kaputte Bytes \x80\x81 \x9d\x8f",
+            UndecodableInput,
+            "neither UTF-8",
+        ),
         (b"Zu kurz.", NotAnArticle, "too short"),
         (codecs.BOM_UTF8 + b"  ", EmptyInput, "white space"),
     ],
@@ -259,7 +265,9 @@ def test_deeply_nested_html_does_not_crash() -> None:
 def test_uploader_overrides_win() -> None:
     data = (" date 2022-01 " + BODY).encode()
     overrides = Overrides(
-        title="Eigener Titel", outlet="sueddeutsche.de", date=PartialDate(2021, 12, 24),
+        title="Eigener Titel",
+        outlet="sueddeutsche.de",
+        date=PartialDate(2021, 12, 24),
         url="https://www.zeit.de/x",
     )
     _, draft = only(data, overrides=overrides)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from archive.model import DatePrecision, DateSource, PartialDate
-from archive.parsing import parse_document
-from archive.seeding import sample_files
+from pressearchiv.archive.model import DatePrecision, DateSource, PartialDate
+from pressearchiv.archive.parsing import parse_document
+from pressearchiv.archive.seeding import sample_files
 
 EXPECTED = {
     "000_7dc4c3d0f2d4d698.txt": dict(
@@ -84,8 +84,8 @@ def test_sample_metadata(name: str) -> None:
     assert draft.date == expected["date"]
     assert draft.date is not None and draft.date.precision == expected["precision"]
     assert draft.date_source == expected["source"]
-    assert draft.text.startswith(expected["starts"])
-    assert draft.text.endswith(expected["ends"])
+    assert draft.text.startswith(str(expected["starts"]))
+    assert draft.text.endswith(str(expected["ends"]))
     assert draft.raw == SAMPLES[name]  # the original bytes, untouched
 
 

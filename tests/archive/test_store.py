@@ -7,16 +7,22 @@ from pathlib import Path
 
 import pytest
 
-from archive.errors import ArticleNotFound, DiskFull, StorageError
-from archive.model import ArticleDraft, DateSource, DocumentFormat, PartialDate
-from archive.store import ArchiveStore
+from pressearchiv.archive.errors import ArticleNotFound, DiskFull, StorageError
+from pressearchiv.archive.model import ArticleDraft, DateSource, DocumentFormat, PartialDate
+from pressearchiv.archive.store import ArchiveStore
 
 
 def draft(text: str, **kw: object) -> ArticleDraft:
     values: dict[str, object] = dict(
-        title="Titel", text=text, outlet="ZEIT ONLINE", date=PartialDate(2022, 1),
-        date_source=DateSource.HEADER, raw=text.encode("utf-8"), content_type="text/plain",
-        format=DocumentFormat.TEXT, source_name="a.txt",
+        title="Titel",
+        text=text,
+        outlet="ZEIT ONLINE",
+        date=PartialDate(2022, 1),
+        date_source=DateSource.HEADER,
+        raw=text.encode("utf-8"),
+        content_type="text/plain",
+        format=DocumentFormat.TEXT,
+        source_name="a.txt",
     )
     values.update(kw)
     return ArticleDraft(**values)  # type: ignore[arg-type]
@@ -33,7 +39,9 @@ def test_add_get_raw(store: ArchiveStore) -> None:
     assert result.created and result.seq == 1
     article = store.get(result.article_id)
     assert (article.title, article.text, article.outlet) == (
-        "Titel", "Ein Text über Gespräche.", "ZEIT ONLINE"
+        "Titel",
+        "Ein Text über Gespräche.",
+        "ZEIT ONLINE",
     )
     assert article.date == PartialDate(2022, 1) and article.date_source is DateSource.HEADER
     assert article.raw_size == len(b"\xef\xbb\xbfOriginal")
@@ -108,10 +116,13 @@ def test_disk_full_is_reported_and_loses_nothing(tmp_path: Path) -> None:
 
 
 def test_stats(store: ArchiveStore) -> None:
-    store.add_many([
-        draft("a", outlet="taz"), draft("b", outlet="taz", date=PartialDate(2021, 3, 1)),
-        draft("c", outlet="WELT", date=None, date_source=None),
-    ])
+    store.add_many(
+        [
+            draft("a", outlet="taz"),
+            draft("b", outlet="taz", date=PartialDate(2021, 3, 1)),
+            draft("c", outlet="WELT", date=None, date_source=None),
+        ]
+    )
     stats = store.stats()
     assert stats.total == 3
     assert stats.by_outlet == {"taz": 2, "WELT": 1}

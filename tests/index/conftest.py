@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from archive.model import ArticleDraft, DateSource, DocumentFormat, PartialDate
-from archive.store import ArchiveStore
-from index import SearchIndex
+from pressearchiv.archive.model import ArticleDraft, DateSource, DocumentFormat, PartialDate
+from pressearchiv.archive.store import ArchiveStore
+from pressearchiv.index import SearchIndex
 
 
 def draft(

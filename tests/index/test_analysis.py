@@ -4,7 +4,7 @@ import pickle
 
 import pytest
 
-from index.analysis import ANALYZER_VERSION, STOP_MARK, GermanAnalyzer, fold
+from pressearchiv.index.analysis import ANALYZER_VERSION, STOP_MARK, GermanAnalyzer, fold
 
 
 @pytest.fixture
@@ -40,9 +40,7 @@ def test_stop_words_are_marked_take_positions_and_are_left_out_of_query_words(
 ) -> None:
     text = "Das Gespräch mit der Kanzlerin"
     tokens = [(t.text, t.pos) for t in analyzer(text, positions=True)]
-    assert tokens == [
-        ("\x01das", 0), ("gesprach", 1), ("\x01mit", 2), ("\x01der", 3), ("kanzl", 4)
-    ]
+    assert tokens == [("\x01das", 0), ("gesprach", 1), ("\x01mit", 2), ("\x01der", 3), ("kanzl", 4)]
     # Quoted phrases go through the analyzer as above; single words do not.
     assert analyzer.query_terms(text) == ["gesprach", "kanzl"]
 
@@ -50,7 +48,11 @@ def test_stop_words_are_marked_take_positions_and_are_left_out_of_query_words(
 def test_hyphenated_compound_gives_parts_and_whole(analyzer: GermanAnalyzer) -> None:
     tokens = [(t.text, t.pos) for t in analyzer("Der Ukraine-Konflikt eskaliert", positions=True)]
     assert tokens == [
-        ("\x01der", 0), ("ukrain", 1), ("konflikt", 2), ("ukrainekonflikt", 2), ("eskaliert", 3)
+        ("\x01der", 0),
+        ("ukrain", 1),
+        ("konflikt", 2),
+        ("ukrainekonflikt", 2),
+        ("eskaliert", 3),
     ]
     assert terms(analyzer, "G20-Treffen") == ["g20", "treff", "g20treff"]
     assert terms(analyzer, "New-Start-Abkommen") == ["new", "start", "abkomm", "newstartabkomm"]

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from whoosh import index as windex
 
-from archive.parsing import parse_document
-from archive.seeding import sample_files
-from archive.store import ArchiveStore
-from index import SearchIndex, SearchRequest, Sort
-from index.bulk import build_segments
-from index.schema import build_schema
+from pressearchiv.archive.parsing import parse_document
+from pressearchiv.archive.seeding import sample_files
+from pressearchiv.archive.store import ArchiveStore
+from pressearchiv.index import SearchIndex, SearchRequest, Sort
+from pressearchiv.index.bulk import build_segments
+from pressearchiv.index.schema import build_schema
 from tests.index.conftest import ARTICLES
 
 QUERIES = ["Gespräch", '"russischen Kollegen"', "Impf*", "Lawrow OR Flüchtlinge", ""]

@@ -10,11 +10,11 @@ from typing import Any
 
 from whoosh import index as windex
 
-from archive.store import ArchiveStore
-from index.columns import _numeric_column
-from index.formats import PressSegment, SharedBufferFile
-from index.schema import analyzer_of, build_schema, document_for
-from index.segments import SegmentBuilder
+from pressearchiv.archive.store import ArchiveStore
+from pressearchiv.index.columns import _numeric_column
+from pressearchiv.index.formats import PressSegment, SharedBufferFile
+from pressearchiv.index.schema import analyzer_of, build_schema, document_for
+from pressearchiv.index.segments import SegmentBuilder
 
 
 def test_the_cursor_reads_seeks_and_reads_lines_like_a_file() -> None:
@@ -40,7 +40,12 @@ def test_each_thread_has_its_own_position() -> None:
     shared = SharedBufferFile(memoryview(bytes(range(256)) * 4))
     shared.seek(100)
     seen: list[int] = []
-    thread = threading.Thread(target=lambda: seen.append(shared.tell()) or shared.seek(7))
+
+    def elsewhere() -> None:
+        seen.append(shared.tell())
+        shared.seek(7)
+
+    thread = threading.Thread(target=elsewhere)
     thread.start()
     thread.join()
     assert seen == [0]  # a new thread starts at the beginning …

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from whoosh import index as windex
 
-from archive.store import ArchiveStore
-from index import SearchIndex, SearchRequest, merging
-from index.merging import MERGE_FACTOR, merge_due
-from index.schema import build_schema
-from index.segments import SegmentBuilder
+from pressearchiv.archive.store import ArchiveStore
+from pressearchiv.index import SearchIndex, SearchRequest, merging
+from pressearchiv.index.merging import MERGE_FACTOR, merge_due
+from pressearchiv.index.schema import build_schema
+from pressearchiv.index.segments import SegmentBuilder
 from tests.index.conftest import draft
 
 

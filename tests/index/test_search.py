@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
-from archive.model import PartialDate
-from archive.store import ArchiveStore
-from index import QueryTooComplex, SearchIndex, SearchRequest, Sort
-from index.analysis import GermanAnalyzer
-from index.highlight import snippet
+from pressearchiv.archive.model import PartialDate
+from pressearchiv.archive.store import ArchiveStore
+from pressearchiv.index import QueryTooComplex, SearchIndex, SearchRequest, Sort
+from pressearchiv.index.analysis import GermanAnalyzer
+from pressearchiv.index.highlight import snippet
 
 
 def titles(index: SearchIndex, query: str, **kw: object) -> list[str]:
@@ -198,7 +199,9 @@ def test_outlet_filter_takes_several_outlets(index: SearchIndex) -> None:
     assert titles(index, "Außenminister", outlets=("faz.net",)) == ["G20-Treffen in Rom"]
 
 
-def _store_counts(store: ArchiveStore, word: str, lo: str | None, outlets: tuple[str, ...]):
+def _store_counts(
+    store: ArchiveStore, word: str, lo: str | None, outlets: tuple[str, ...]
+) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
     """Facet counts computed from the store alone, without the index."""
     low = PartialDate.parse(lo).start if lo else None
     by_outlet: Counter[str] = Counter()
@@ -306,9 +309,7 @@ def test_stop_words_are_named_when_the_search_leaves_them_out(index: SearchIndex
     only = index.search(SearchRequest(query="Diese wird aber noch einige"))
     assert (only.total, only.ignored) == (0, ("Diese", "wird", "aber", "noch", "einige"))
     # Operators, field names and wildcards are not words of the text.
-    assert index.search(SearchRequest(query="title:Gespräch OR -Impf* AND Die")).ignored == (
-        "Die",
-    )
+    assert index.search(SearchRequest(query="title:Gespräch OR -Impf* AND Die")).ignored == ("Die",)
 
 
 def test_exact_phrases_match_stop_words_too(index: SearchIndex) -> None:
@@ -338,7 +339,7 @@ def test_scan_ids_returns_every_match_in_order(
 
 
 def test_related_articles(index: SearchIndex, filled_store: ArchiveStore) -> None:
-    from archive.errors import ArticleNotFound
+    from pressearchiv.archive.errors import ArticleNotFound
 
     source = index.search(SearchRequest(query="Gesundheitsämter")).hits[0]
     related = index.related(source.id, limit=3)
@@ -348,7 +349,7 @@ def test_related_articles(index: SearchIndex, filled_store: ArchiveStore) -> Non
         index.related("0000000000000000")
 
 
-def test_timeout_is_reported(tmp_path, filled_store: ArchiveStore) -> None:
+def test_timeout_is_reported(tmp_path: Path, filled_store: ArchiveStore) -> None:
     ix = SearchIndex.open(tmp_path / "slow", filled_store, query_timeout=0.0)
     try:
         assert ix.wait_indexed(filled_store.max_seq(), timeout=10)
@@ -362,16 +363,18 @@ def test_snippet_marks_spelling_variants(index: SearchIndex) -> None:
     snippets = {h.title: h.snippet for h in index.search(SearchRequest(query="Müller")).hits}
     assert "<mark>Mueller</mark>" in snippets["G20-Treffen in Rom"]
     assert "<mark>Müller</mark>" in snippets["Impfkampagne startet"]
-    assert "<mark>Aussenminister</mark>" in index.search(
-        SearchRequest(query="Außenminister", outlets=("faz.net",))
-    ).hits[0].snippet
+    assert (
+        "<mark>Aussenminister</mark>"
+        in index.search(SearchRequest(query="Außenminister", outlets=("faz.net",))).hits[0].snippet
+    )
 
 
 def test_a_phrase_query_s_snippet_shows_the_phrase() -> None:
     analyzer = GermanAnalyzer()
     filler = "Weitere Meldungen des Tages folgen hier. " * 12
     text = (
-        "Der Streit zum Ukraine-Konflikt hält an. " + filler
+        "Der Streit zum Ukraine-Konflikt hält an. "
+        + filler
         + "Später sprachen beide über den Ukraine-Konflikt und die Folgen."
     )
     terms = frozenset({"ukrain", "konflikt"})

@@ -13,12 +13,12 @@ import pytest
 from whoosh import index as windex
 from whoosh.writing import SegmentWriter, UnknownFieldError
 
-from archive.parsing import parse_document
-from archive.seeding import sample_files
-from archive.store import ArchiveStore
-from index.formats import PressCodec
-from index.schema import analyzer_of, build_schema, document_for
-from index.segments import SegmentBuilder
+from pressearchiv.archive.parsing import parse_document
+from pressearchiv.archive.seeding import sample_files
+from pressearchiv.archive.store import ArchiveStore
+from pressearchiv.index.formats import PressCodec
+from pressearchiv.index.schema import analyzer_of, build_schema, document_for
+from pressearchiv.index.segments import SegmentBuilder
 from tests.index.conftest import ARTICLES, draft
 
 
@@ -27,9 +27,7 @@ def articles(tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
     """The 13 test and sample articles plus 300 made from the samples' sentences,
     so that common words span several 128-posting blocks."""
     samples = [parse_document(data, name).drafts[0] for name, data in sample_files()]
-    sentences = [
-        s for d in samples for s in re.split(r"(?<=[.!?])\s+", d.text) if len(s) > 20
-    ]
+    sentences = [s for d in samples for s in re.split(r"(?<=[.!?])\s+", d.text) if len(s) > 20]
     made = [
         draft(
             f"Meldung {i}: {sentences[i % len(sentences)][:60]}",
@@ -68,8 +66,12 @@ def _dump(ix: Any) -> dict[str, Any]:
                     postings.append((matcher.id(), matcher.weight(), matcher.value()))
                     matcher.next()
                 terms[text] = (
-                    info.weight(), info.doc_frequency(), info.max_weight(),
-                    info.min_id(), info.max_id(), postings,
+                    info.weight(),
+                    info.doc_frequency(),
+                    info.max_weight(),
+                    info.min_id(),
+                    info.max_id(),
+                    postings,
                 )
             out[field] = terms
         live = [d for d in range(reader.doc_count_all()) if not reader.is_deleted(d)]

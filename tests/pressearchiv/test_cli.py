@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from archive.store import ArchiveStore
-from index import SearchIndex
+from pressearchiv.archive.store import ArchiveStore
 from pressearchiv.cli import main
+from pressearchiv.index import SearchIndex
 
 ARTICLE = (
     " date 2022-03 Die Stadtwerke Kleinhausen erhöhen die Preise für Fernwärme zum April. "

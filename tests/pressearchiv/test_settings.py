@@ -25,14 +25,16 @@ def test_every_setting_is_documented_in_the_readme() -> None:
 
 
 def test_from_env() -> None:
-    settings = Settings.from_env({
-        "PRESSEARCHIV_DATA_DIR": "/srv/archiv",
-        "PRESSEARCHIV_PORT": "9000",
-        "PRESSEARCHIV_API_TOKEN": "geheim",
-        "PRESSEARCHIV_QUERY_TIMEOUT": "2.5",
-        "PRESSEARCHIV_SEED_SAMPLES": "no",
-        "PRESSEARCHIV_MAX_FILES": "",
-    })
+    settings = Settings.from_env(
+        {
+            "PRESSEARCHIV_DATA_DIR": "/srv/archiv",
+            "PRESSEARCHIV_PORT": "9000",
+            "PRESSEARCHIV_API_TOKEN": "geheim",
+            "PRESSEARCHIV_QUERY_TIMEOUT": "2.5",
+            "PRESSEARCHIV_SEED_SAMPLES": "no",
+            "PRESSEARCHIV_MAX_FILES": "",
+        }
+    )
     assert settings.data_dir == Path("/srv/archiv")
     assert settings.port == 9000
     assert settings.api_token == "geheim"
@@ -44,8 +46,12 @@ def test_from_env() -> None:
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("PRESSEARCHIV_PORT", "achtzig"), ("PRESSEARCHIV_MAX_FILES", "-1"),
-     ("PRESSEARCHIV_SEED_SAMPLES", "vielleicht"), ("PRESSEARCHIV_QUERY_TIMEOUT", "0")],
+    [
+        ("PRESSEARCHIV_PORT", "achtzig"),
+        ("PRESSEARCHIV_MAX_FILES", "-1"),
+        ("PRESSEARCHIV_SEED_SAMPLES", "vielleicht"),
+        ("PRESSEARCHIV_QUERY_TIMEOUT", "0"),
+    ],
 )
 def test_bad_values_name_the_variable(name: str, value: str) -> None:
     with pytest.raises(SettingsError, match=name):

@@ -37,14 +37,22 @@ def start_cli(data_dir: Path, *args: str, log: Path | None = None) -> subprocess
     out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - closed by the OS
     return subprocess.Popen(
         [sys.executable, "-m", "pressearchiv.cli", *args],
-        env=_env(data_dir), cwd=_ROOT, stdout=out, stderr=out, stdin=subprocess.DEVNULL,
+        env=_env(data_dir),
+        cwd=_ROOT,
+        stdout=out,
+        stderr=out,
+        stdin=subprocess.DEVNULL,
     )
 
 
 def run_cli(data_dir: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "pressearchiv.cli", *args],
-        env=_env(data_dir), cwd=_ROOT, capture_output=True, text=True, timeout=timeout,
+        env=_env(data_dir),
+        cwd=_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
         stdin=subprocess.DEVNULL,
     )
 
@@ -64,7 +72,10 @@ class Server:
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "pressearchiv.cli", "serve", "--port", str(self.port)],
-                env=_env(self.data_dir, **self.env), cwd=_ROOT, stdout=out, stderr=out,
+                env=_env(self.data_dir, **self.env),
+                cwd=_ROOT,
+                stdout=out,
+                stderr=out,
                 stdin=subprocess.DEVNULL,
             )
         deadline = time.monotonic() + timeout

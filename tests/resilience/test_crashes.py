@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from archive.store import ArchiveStore
+from pressearchiv.archive.store import ArchiveStore
 from tests.resilience.processes import Server, run_cli, start_cli, unique_word
 
 pytestmark = pytest.mark.slow
@@ -56,8 +56,15 @@ class Uploader(threading.Thread):
                         files = {"file": (f"a{numbers[0]}.txt", article_text(numbers[0]).encode())}
                         response = client.post("/api/articles", files=files)
                     else:
-                        body = [{"title": f"Bericht {n}", "text": article_text(n),
-                                 "date": "2022-03-04", "outlet": "zeit.de"} for n in numbers]
+                        body = [
+                            {
+                                "title": f"Bericht {n}",
+                                "text": article_text(n),
+                                "date": "2022-03-04",
+                                "outlet": "zeit.de",
+                            }
+                            for n in numbers
+                        ]
                         response = client.post("/api/articles", json=body)
                 except httpx.HTTPError:
                     return  # the server was killed under us: the answer never arrived
@@ -119,10 +126,13 @@ def test_sigkill_during_uploads_and_bulk_ingest(tmp_path: Path) -> None:
     # The store opens, is consistent, and holds every acknowledged article once.
     conn = sqlite3.connect(data_dir / "archive.sqlite3")
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    assert conn.execute(
-        "SELECT count(*) FROM articles a LEFT JOIN raw r ON r.article_id = a.id"
-        " WHERE r.article_id IS NULL OR a.text = '' OR a.title = ''"
-    ).fetchone()[0] == 0
+    assert (
+        conn.execute(
+            "SELECT count(*) FROM articles a LEFT JOIN raw r ON r.article_id = a.id"
+            " WHERE r.article_id IS NULL OR a.text = '' OR a.title = ''"
+        ).fetchone()[0]
+        == 0
+    )
     conn.close()
     with ArchiveStore.open(data_dir) as store:
         stored = store.id_seqs()
@@ -130,9 +140,12 @@ def test_sigkill_during_uploads_and_bulk_ingest(tmp_path: Path) -> None:
         store_count = store.count()
 
     # A final ingest run completes what the killed ones started, and repeats nothing.
-    result = run_cli(data_dir, "ingest", "--no-progress", *(
-        str(tmp_path / f"bulk{r}.jsonl") for r in range(INGEST_KILLS)
-    ))
+    result = run_cli(
+        data_dir,
+        "ingest",
+        "--no-progress",
+        *(str(tmp_path / f"bulk{r}.jsonl") for r in range(INGEST_KILLS)),
+    )
     assert result.returncode == 0, result.stderr
     with ArchiveStore.open(data_dir) as store:
         assert store.count() == store_count + int(result.stdout.split()[0])

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from pressearchiv.settings import Settings
+from pressearchiv.web.app import create_app
 from tests.web.shapes import assert_error
-from web.app import create_app
 
 with warnings.catch_warnings():
     warnings.filterwarnings(

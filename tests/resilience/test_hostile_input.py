@@ -28,10 +28,10 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 from pressearchiv.settings import Settings
+from pressearchiv.web.app import create_app
 from tests.resilience.processes import Server
 from tests.web.conftest import LOOPBACK
 from tests.web.shapes import assert_error
-from web.app import create_app
 
 MAX_FILES = 3
 MAX_FILE_BYTES = 1_000_000
@@ -99,11 +99,12 @@ def upload(
     content_type: str = "application/octet-stream",
     **fields: str,
 ) -> httpx.Response:
-    return client.post(
+    response: httpx.Response = client.post(
         "/api/articles",
         files=[("file", (name, data, content_type)) for name, data in files],
         data=fields,
     )
+    return response
 
 
 def item_results(response: httpx.Response) -> list[dict[str, Any]]:
@@ -111,7 +112,8 @@ def item_results(response: httpx.Response) -> list[dict[str, Any]]:
 
 
 def search(client: TestClient, **params: Any) -> httpx.Response:
-    return client.get("/api/search", params=params)
+    response: httpx.Response = client.get("/api/search", params=params)
+    return response
 
 
 # -- empty and missing ---------------------------------------------------------------

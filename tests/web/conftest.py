@@ -18,7 +18,7 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 from pressearchiv.settings import Settings
-from web.app import create_app
+from pressearchiv.web.app import create_app
 
 LOOPBACK = ("127.0.0.1", 50000)
 

@@ -8,11 +8,11 @@ import pytest
 from starlette.testclient import TestClient
 
 from pressearchiv.settings import Settings
+from pressearchiv.web.access import is_loopback, uploads_disabled_reason
+from pressearchiv.web.app import create_app
 from tests.web import documents as doc
 from tests.web.conftest import LOOPBACK
 from tests.web.shapes import assert_error
-from web.access import is_loopback, uploads_disabled_reason
-from web.app import create_app
 
 TOKEN = "s3cret-token"
 FILES = {"file": ("kiel.txt", doc.TEXT)}

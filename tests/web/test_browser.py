@@ -13,8 +13,8 @@ import pytest
 import uvicorn
 
 from pressearchiv.settings import Settings
+from pressearchiv.web.app import create_app
 from tests.web import documents as doc
-from web.app import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

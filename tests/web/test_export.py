@@ -11,9 +11,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from pressearchiv.settings import Settings
+from pressearchiv.web.app import create_app
+from pressearchiv.web.export import CSV_COLUMNS, csv_cell
 from tests.web.conftest import LOOPBACK
-from web.app import create_app
-from web.export import CSV_COLUMNS, csv_cell
 
 FORMULA_ARTICLE = {
     "title": '=HYPERLINK("http://evil.example";"Klick")',

@@ -8,12 +8,12 @@ from dataclasses import replace
 import pytest
 from starlette.testclient import TestClient
 
-from archive.model import PartialDate
+from pressearchiv.archive.model import PartialDate
 from pressearchiv.settings import Settings
+from pressearchiv.web.app import create_app
+from pressearchiv.web.pages import german_date
 from tests.web import documents as doc
 from tests.web.conftest import LOOPBACK
-from web.app import create_app
-from web.pages import german_date
 
 HTML = {"Accept": "text/html"}
 

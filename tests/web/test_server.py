@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from pressearchiv.settings import Settings
-from web.server import startup_notes
+from pressearchiv.web.server import startup_notes
 
 
 def test_loopback_without_token_takes_uploads_from_this_machine(settings: Settings) -> None:

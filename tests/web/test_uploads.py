@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
 from starlette.testclient import TestClient
 
 from pressearchiv.settings import Settings
+from pressearchiv.web.app import create_app
 from tests.web import documents as doc
 from tests.web.conftest import LOOPBACK
 from tests.web.shapes import assert_error
-from web.app import create_app
 
 
 def upload(client: TestClient, *files: tuple[str, bytes], **fields: str):  # type: ignore[no-untyped-def]
@@ -266,7 +267,7 @@ def test_declared_content_length_over_the_limit_is_413_before_reading(
 
 def test_streamed_body_without_content_length_is_counted(small_client: TestClient) -> None:
     # A generator body is sent chunked: no Content-Length to check up front.
-    def chunks():  # type: ignore[no-untyped-def]
+    def chunks() -> Iterator[bytes]:
         yield b'--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\n'
         for _ in range(10):
             yield b"Wort " * 200
