@@ -12,12 +12,18 @@ import contextlib
 import logging
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pressearchiv.archive.cleaning import clean_text, guess_title, shorten, split_header
 from pressearchiv.archive.dates import find_article_date, parse_german_date
 from pressearchiv.archive.errors import InvalidDate, MalformedJSON, NotAnArticle, ParseError
-from pressearchiv.archive.model import ArticleDraft, DateSource, DocumentFormat, PartialDate
+from pressearchiv.archive.model import (
+    ArticleDraft,
+    DateSource,
+    DocumentFormat,
+    Overrides,
+    PartialDate,
+)
 from pressearchiv.archive.outlets import (
     UNKNOWN_OUTLET,
     canonical_outlet,
@@ -26,9 +32,6 @@ from pressearchiv.archive.outlets import (
     outlet_named_in_text,
     strip_datelines,
 )
-
-if TYPE_CHECKING:
-    from pressearchiv.archive.parsing import Overrides
 
 __all__ = ["draft_from_html", "draft_from_record", "draft_from_text"]
 

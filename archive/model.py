@@ -23,6 +23,7 @@ __all__ = [
     "DatePrecision",
     "DateSource",
     "DocumentFormat",
+    "Overrides",
     "PartialDate",
     "article_id_for",
 ]
@@ -142,6 +143,16 @@ def article_id_for(text: str) -> str:
     """Stable id of an article: 16 hex digits of the SHA-256 of its clean text."""
     digest = hashlib.sha256(normalise_for_identity(text).encode("utf-8")).hexdigest()
     return digest[:16]
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Metadata an uploader states; it wins over anything extraction finds."""
+
+    title: str | None = None
+    outlet: str | None = None
+    date: PartialDate | None = None
+    url: str | None = None
 
 
 @dataclass(frozen=True)

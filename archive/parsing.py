@@ -16,9 +16,9 @@ from typing import Any
 from pressearchiv.archive import metadata
 from pressearchiv.archive.decoding import decode_bytes
 from pressearchiv.archive.errors import InvalidDate, MalformedJSON, ParseError, UnsupportedFormat
-from pressearchiv.archive.model import ArticleDraft, DocumentFormat, PartialDate
+from pressearchiv.archive.model import ArticleDraft, DocumentFormat, Overrides
 
-__all__ = ["Overrides", "ParsedDocument", "detect_format", "parse_document"]
+__all__ = ["ParsedDocument", "detect_format", "parse_document"]
 
 _TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
 _JSON_SUFFIXES = {".json"}
@@ -41,16 +41,6 @@ CONTENT_TYPE_OF = {
 }
 # Container keys under which exports put their list of articles.
 _LIST_KEYS = ("articles", "items", "data", "results", "documents", "docs")
-
-
-@dataclass(frozen=True)
-class Overrides:
-    """Metadata an uploader states; it wins over anything extraction finds."""
-
-    title: str | None = None
-    outlet: str | None = None
-    date: PartialDate | None = None
-    url: str | None = None
 
 
 @dataclass

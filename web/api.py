@@ -18,8 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from pressearchiv.archive.errors import InvalidDate
-from pressearchiv.archive.model import Article, PartialDate
-from pressearchiv.archive.parsing import Overrides
+from pressearchiv.archive.model import Article, Overrides, PartialDate
 from pressearchiv.archive.store import ArchiveStore
 from pressearchiv.index import SearchIndex
 from pressearchiv.index.request import Facets, FacetValue, Hit, SearchResponse

@@ -11,8 +11,8 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from pressearchiv.archive.errors import ParseError
-from pressearchiv.archive.model import ArticleDraft
-from pressearchiv.archive.parsing import Overrides, parse_document
+from pressearchiv.archive.model import ArticleDraft, Overrides
+from pressearchiv.archive.parsing import parse_document
 from pressearchiv.archive.store import ArchiveStore
 from pressearchiv.index import SearchIndex
 from pressearchiv.web.errors import parse_error_code

@@ -15,8 +15,8 @@ from pressearchiv.archive.errors import (
     UndecodableInput,
     UnsupportedFormat,
 )
-from pressearchiv.archive.model import DateSource, DocumentFormat, PartialDate
-from pressearchiv.archive.parsing import Overrides, parse_document
+from pressearchiv.archive.model import DateSource, DocumentFormat, Overrides, PartialDate
+from pressearchiv.archive.parsing import parse_document
 
 BODY = (
     "Die Gesundheitsämter in Bayern melden steigende Fallzahlen. Der Ministerpräsident "

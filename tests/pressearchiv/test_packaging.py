@@ -9,6 +9,7 @@ names of packages on PyPI) cannot break it — nor it them.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -21,6 +22,7 @@ from pressearchiv.settings import Settings
 from pressearchiv.web.openapi import openapi_schema
 
 ROOT = Path(__file__).resolve().parents[2]
+_NOT_SOURCE = (".git", ".venv", "build", "data", "*.egg-info", ".*_cache", "__pycache__")
 
 # Modules that shadow the layer folders' names and fail loudly when imported.
 _SHADOWS = {
@@ -90,6 +92,9 @@ def test_one_version_everywhere(capsys: pytest.CaptureFixture[str]) -> None:
 
 @pytest.mark.slow
 def test_the_wheel_holds_one_package_and_its_data(tmp_path: Path) -> None:
+    # Built from a copy: setuptools writes build/ into the tree it builds.
+    source = tmp_path / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*_NOT_SOURCE))
     built = subprocess.run(
         [
             sys.executable,
@@ -100,7 +105,7 @@ def test_the_wheel_holds_one_package_and_its_data(tmp_path: Path) -> None:
             "--quiet",
             "-w",
             str(tmp_path),
-            str(ROOT),
+            str(source),
         ],
         capture_output=True,
         text=True,
