@@ -3,6 +3,7 @@
     python bench/extraction.py                    # table per page and the totals
     python bench/extraction.py --details          # also every wrong field and passage
     python bench/extraction.py --json out.json    # the figures as JSON as well
+    python bench/extraction.py --compare          # totals for each extractor setting
 
 The pages and their expected values live in ``tests/fixtures/pages/``
 (``expected.json``, sources in its README). Every page goes through
@@ -30,10 +31,24 @@ from typing import Any
 
 from pressearchiv.archive.errors import NotAnArticle, ParseError
 from pressearchiv.archive.model import ArticleDraft
+from pressearchiv.archive.pages import DEFAULT_EXTRACTION, ExtractionSettings
 from pressearchiv.archive.parsing import parse_document
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "pages"
 FIELDS = ("date", "title", "outlet", "author")
+# The settings --compare measures; the first is what uploads use.
+VARIANTS = {
+    "chosen (default)": DEFAULT_EXTRACTION,
+    "chosen + favor_recall": ExtractionSettings(favor_recall=True),
+    "chosen + favor_precision": ExtractionSettings(favor_precision=True),
+    "chosen, no tables": ExtractionSettings(include_tables=False),
+    "no pruning": ExtractionSettings(prune=False),
+    "no lead restoring": ExtractionSettings(restore_lead=False),
+    "trafilatura defaults only": ExtractionSettings(prune=False, restore_lead=False),
+    "favor_recall, no tables (before)": ExtractionSettings(
+        favor_recall=True, include_tables=False, prune=False, restore_lead=False
+    ),
+}
 
 
 def squeeze(text: str) -> str:
@@ -66,12 +81,16 @@ def load_page(name: str) -> bytes:
     return gzip.decompress(data) if name.endswith(".gz") else data
 
 
-def score_page(name: str, expected: dict[str, Any]) -> PageScore:
+def score_page(
+    name: str, expected: dict[str, Any], settings: ExtractionSettings = DEFAULT_EXTRACTION
+) -> PageScore:
     score = PageScore(name)
     refused_as_page = False
     start = time.perf_counter()
     try:
-        doc = parse_document(load_page(name), Path(name).name.removesuffix(".gz"))
+        doc = parse_document(
+            load_page(name), Path(name).name.removesuffix(".gz"), extraction=settings
+        )
         draft: ArticleDraft | None = doc.drafts[0]
     except ParseError as exc:
         draft, score.refused = None, f"{type(exc).__name__}: {exc.reason}"
@@ -135,8 +154,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--details", action="store_true", help="print every miss")
     parser.add_argument("--json", type=Path, help="write the figures to this file")
+    parser.add_argument("--compare", action="store_true", help="totals per extractor setting")
     args = parser.parse_args(argv)
     expected: dict[str, dict[str, Any]] = json.loads((FIXTURES / "expected.json").read_text())
+    if args.compare:
+        return compare(expected)
     scores = [score_page(name, want) for name, want in expected.items()]
     for s in scores:
         marks = " ".join(
@@ -161,6 +183,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{key:20} {share(*value) if isinstance(value, tuple) else value}")
     if args.json:
         args.json.write_text(json.dumps(totals, indent=1))
+    return 0
+
+
+def compare(expected: dict[str, dict[str, Any]]) -> int:
+    """One line of totals per setting in VARIANTS (text figures and dates move with them)."""
+    print(f"{'setting':34} {'passages':>18} {'boilerplate gone':>18} {'date':>7} {'seconds':>8}")
+    for label, settings in VARIANTS.items():
+        totals = summarise([score_page(n, want, settings) for n, want in expected.items()])
+        passages, junk, dates = totals["passages"], totals["boilerplate_removed"], totals["date"]
+        print(
+            f"{label:34} {share(*passages):>18} {share(*junk):>18} "
+            f"{dates[0]}/{dates[1]:<4} {totals['seconds']:>8}"
+        )
     return 0
 
 
