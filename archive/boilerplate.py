@@ -17,7 +17,7 @@ from collections.abc import Iterable
 
 from lxml.html import HtmlElement
 
-__all__ = ["clean_page_text", "login_wall", "prune_furniture"]
+__all__ = ["clean_page_text", "login_wall", "prune_chrome", "prune_furniture"]
 
 
 # Class or id words of boxes that are never the article (lower case; matched as parts).
@@ -34,6 +34,19 @@ _FURNITURE = re.compile(
 )
 _FURNITURE_TAGS = {"figcaption", "aside", "nav", "footer", "form"}
 _NEVER_PRUNED = {"html", "body", "main", "article"}
+
+
+def prune_chrome(tree: HtmlElement) -> None:
+    """Remove the site's own header bar, navigation and footer from ``tree`` in place.
+
+    A ``<header>`` inside the article (headline, lead, date line) stays.
+    """
+    for element in tree.xpath(
+        "//header[not(ancestor::article or ancestor::main)] | //nav | //footer"
+        " | //*[@role='banner' or @role='navigation' or @role='contentinfo']"
+    ):
+        if element.getparent() is not None:
+            element.drop_tree()
 
 
 def prune_furniture(tree: HtmlElement) -> int:

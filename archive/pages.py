@@ -21,7 +21,12 @@ from urllib.parse import urljoin
 from lxml.html import HtmlElement, document_fromstring
 
 from pressearchiv.archive.authors import plausible_authors
-from pressearchiv.archive.boilerplate import clean_page_text, login_wall, prune_furniture
+from pressearchiv.archive.boilerplate import (
+    clean_page_text,
+    login_wall,
+    prune_chrome,
+    prune_furniture,
+)
 from pressearchiv.archive.cleaning import clean_text, guess_title
 from pressearchiv.archive.errors import NotAnArticle
 from pressearchiv.archive.model import ArticleDraft, DocumentFormat, Overrides
@@ -161,13 +166,16 @@ def _extract(
 
 
 def _estimate_date(tree: HtmlElement, url: str | None) -> str | None:
-    """htmldate's estimate of the original date, on the whole (unpruned) page."""
+    """htmldate's estimate of the original date, on the page without its chrome.
+
+    The site's header bar carries the date of the day the page was saved.
+    """
     from htmldate import find_date
 
+    page = copy.deepcopy(tree)
+    prune_chrome(page)
     try:
-        found: str | None = find_date(
-            copy.deepcopy(tree), extensive_search=False, original_date=True, url=url
-        )
+        found: str | None = find_date(page, extensive_search=False, original_date=True, url=url)
         return found
     except Exception as exc:  # htmldate raises several kinds on odd markup
         log.info("htmldate failed: %r", exc)
