@@ -53,9 +53,9 @@ def prune_furniture(tree: HtmlElement) -> int:
     """Remove furniture boxes from ``tree`` in place (one pass); returns how many went."""
     doomed = []
     for element in tree.iter():
-        tag = element.tag if isinstance(element.tag, str) else ""
-        if tag in _NEVER_PRUNED:
-            continue
+        tag = element.tag
+        if not isinstance(tag, str) or tag in _NEVER_PRUNED:
+            continue  # comments and processing instructions have no class
         marks = f"{element.get('class', '')} {element.get('id', '')}"
         if tag in _FURNITURE_TAGS or (marks.strip() and _FURNITURE.search(marks)):
             doomed.append(element)

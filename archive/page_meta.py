@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -146,9 +147,9 @@ def _json_objects(source: str) -> Iterator[dict[str, Any]]:
         data = json.loads(source)
     except (ValueError, RecursionError):
         return
-    stack: list[Any] = [data]
+    stack: deque[Any] = deque([data])
     while stack:  # every object, however deeply nested (@graph, mainEntity, …)
-        item = stack.pop(0)
+        item = stack.popleft()
         if isinstance(item, list):
             stack.extend(item)
         elif isinstance(item, dict):

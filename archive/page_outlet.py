@@ -35,9 +35,9 @@ def _usable(name: str) -> bool:
     )
 
 
-def page_outlet(meta: PageMeta, url: str | None, extracted_site: str | None, text: str) -> str:
-    """One canonical outlet name for the page."""
-    del extracted_site  # trafilatura's site name may be a Twitter handle: not used
+def page_outlet(meta: PageMeta, url: str | None, text: str) -> str:
+    """One canonical outlet name for the page (trafilatura's site name is not asked:
+    it may be a Twitter handle)."""
     if url and (known := outlet_for_domain(url)):
         return known
     names = [n for n in meta.site_names if _usable(n)]

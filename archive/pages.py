@@ -30,7 +30,7 @@ from pressearchiv.archive.boilerplate import (
 from pressearchiv.archive.cleaning import clean_text, guess_title
 from pressearchiv.archive.errors import NotAnArticle
 from pressearchiv.archive.model import ArticleDraft, DocumentFormat, Overrides
-from pressearchiv.archive.outlets import outlet_for_url
+from pressearchiv.archive.outlets import canonical_outlet, outlet_for_url
 from pressearchiv.archive.page_kind import front_page_reason
 from pressearchiv.archive.page_meta import PageMeta, read_page_meta
 from pressearchiv.archive.page_outlet import page_outlet, site_names_for
@@ -80,7 +80,8 @@ def draft_from_html(
     if settings.prune:
         prune_furniture(working)
     doc = _extract(working, url, settings, filename)
-    outlet = overrides.outlet or page_outlet(meta, url, doc.sitename, str(doc.text))
+    given = (overrides.outlet or "").strip()
+    outlet = canonical_outlet(given) if given else page_outlet(meta, url, str(doc.text))
     site_names = [*site_names_for(meta, url), outlet]
     author = plausible_authors(
         [meta.ld_authors, meta.author_meta, *([b] for b in bylines), [doc.author or ""]],

@@ -7,12 +7,14 @@ agencies, datelines that never become titles, and login walls refused.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from pressearchiv.archive.authors import names_in
 from pressearchiv.archive.cleaning import guess_title
 from pressearchiv.archive.errors import NotAnArticle
-from pressearchiv.archive.model import DateSource, PartialDate
+from pressearchiv.archive.model import DateSource, Overrides, PartialDate
 from pressearchiv.archive.outlets import canonical_outlet, outlet_for_url
 from pressearchiv.archive.parsing import parse_document
 from pressearchiv.archive.published import date_from_string
@@ -202,6 +204,25 @@ def test_a_twitter_handle_never_names_the_outlet() -> None:
 )
 def test_only_people_and_agencies_are_authors(field: str, names: list[str]) -> None:
     assert names_in(field, ["DER SPIEGEL"]) == names
+
+
+def test_an_uploaders_outlet_is_canonical_too() -> None:
+    (draft,) = parse_document(
+        page(), "seite.html", overrides=Overrides(outlet="derstandard.at")
+    ).drafts
+    assert draft.outlet == "DER STANDARD"
+
+
+@pytest.mark.parametrize(
+    ("byline", "author"), [("Redaktion", None), ("dpa/lnw", "dpa"), ("Anna Muster", "Anna Muster")]
+)
+def test_json_bylines_are_checked_as_well(byline: str, author: str | None) -> None:
+    record = {
+        "text": "Die Landesregierung hat am Montag ein neues Gesetz vorgestellt.",
+        "author": byline,
+    }
+    (draft,) = parse_document(json.dumps(record).encode(), "artikel.json").drafts
+    assert draft.author == author
 
 
 def test_junk_author_fields_leave_no_author() -> None:
