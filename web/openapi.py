@@ -28,7 +28,7 @@ from pressearchiv.web.params import NO_NUL, Param
 from pressearchiv.web.routes import api_routes
 from pressearchiv.web.shapes import Error
 
-__all__ = ["api_operations", "openapi_endpoint", "openapi_schema"]
+__all__ = ["openapi_endpoint", "openapi_schema"]
 
 _REF = "#/components/schemas/{name}"
 
@@ -49,7 +49,7 @@ ERROR_TEXT = {
 _ALWAYS = (500, 503)
 
 
-def api_operations(routes: Iterable[BaseRoute]) -> Iterator[tuple[Route, Operation]]:
+def _api_operations(routes: Iterable[BaseRoute]) -> Iterator[tuple[Route, Operation]]:
     """The routes that belong to the API, each with its operation."""
     for route in routes:
         if isinstance(route, Route):
@@ -60,7 +60,7 @@ def api_operations(routes: Iterable[BaseRoute]) -> Iterator[tuple[Route, Operati
 
 def openapi_schema(settings: Settings, routes: Iterable[BaseRoute] | None = None) -> dict[str, Any]:
     """The OpenAPI document for ``routes`` (by default the API's) under these ``settings``."""
-    operations = list(api_operations(api_routes() if routes is None else routes))
+    operations = list(_api_operations(api_routes() if routes is None else routes))
     paths: dict[str, dict[str, Any]] = {}
     for route, declared in operations:
         entry = _operation(settings, route, declared)

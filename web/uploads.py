@@ -49,7 +49,6 @@ class ReceivedFile:
     filename: str | None
     content_type: str | None
     path: Path
-    size: int
 
     def read_bytes(self) -> bytes:
         return self.path.read_bytes()
@@ -249,9 +248,7 @@ class _Collector:
                 # What a browser sends for a file input left empty: not an upload.
                 self._path.unlink()
                 return
-            self.form.files.append(
-                ReceivedFile(self._filename, self._content_type, self._path, self._size)
-            )
+            self.form.files.append(ReceivedFile(self._filename, self._content_type, self._path))
         else:
             value = bytes(self._value).decode("utf-8", "replace")
             self.form.fields[self._name] = value
