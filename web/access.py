@@ -23,7 +23,7 @@ from starlette.requests import Request
 
 from pressearchiv.settings import Settings
 from pressearchiv.web.errors import Forbidden, Unauthorized
-from pressearchiv.web.shapes import ErrorCode
+from pressearchiv.web.outcomes import ErrorCode
 
 __all__ = ["check_write_access", "is_loopback", "uploads_disabled_reason"]
 

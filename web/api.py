@@ -21,20 +21,17 @@ from pressearchiv.index import SearchIndex
 from pressearchiv.web.errors import error_detail
 from pressearchiv.web.intake import take_upload
 from pressearchiv.web.operations import Operation, Reply, operation
+from pressearchiv.web.outcomes import Error, ErrorCode, UploadRejected, UploadSummary
 from pressearchiv.web.params import SEARCH_PARAMS, search_request
 from pressearchiv.web.shapes import (
     RELATED_HITS,
     Article,
-    Error,
-    ErrorCode,
     Health,
     Hit,
     Related,
     SearchResponse,
     ShapeResponse,
     Stats,
-    UploadRejected,
-    UploadSummary,
 )
 
 __all__ = ["article", "healthz", "raw", "related", "search", "stats", "upload"]

@@ -41,8 +41,9 @@ from pressearchiv.archive.errors import (
     UnsupportedFormat,
 )
 from pressearchiv.index import IndexUnavailable, QuerySyntaxError, QueryTooComplex
+from pressearchiv.web.outcomes import Error, ErrorCode, ErrorDetail
 from pressearchiv.web.rendering import render_error
-from pressearchiv.web.shapes import Error, ErrorCode, ErrorDetail, ShapeResponse
+from pressearchiv.web.shapes import ShapeResponse
 
 __all__ = [
     "ApiError",

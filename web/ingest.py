@@ -15,7 +15,7 @@ from pressearchiv.archive.parsing import parse_document
 from pressearchiv.archive.store import AddResult, ArchiveStore
 from pressearchiv.index import SearchIndex
 from pressearchiv.web.errors import parse_error_code
-from pressearchiv.web.shapes import ItemResult, ItemStatus, UploadSummary
+from pressearchiv.web.outcomes import ItemResult, ItemStatus, UploadSummary
 
 __all__ = ["IngestOutcome", "UploadItem", "ingest"]
 

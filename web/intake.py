@@ -22,7 +22,7 @@ from pressearchiv.settings import Settings
 from pressearchiv.web.access import check_write_access, presented_token
 from pressearchiv.web.errors import BadParameter, UnsupportedMediaType
 from pressearchiv.web.ingest import IngestOutcome, UploadItem, ingest
-from pressearchiv.web.shapes import ErrorCode
+from pressearchiv.web.outcomes import ErrorCode
 from pressearchiv.web.uploads import ReceivedFile, UploadLimits, receive_body, receive_multipart
 
 __all__ = ["MAX_OVERRIDE_CHARS", "OVERRIDE_FIELDS", "overrides_from_form", "take_upload"]

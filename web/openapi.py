@@ -24,9 +24,9 @@ from pressearchiv import version
 from pressearchiv.settings import Settings
 from pressearchiv.web.intake import MAX_OVERRIDE_CHARS, OVERRIDE_FIELDS
 from pressearchiv.web.operations import Operation, Reply, operation_of
+from pressearchiv.web.outcomes import Error
 from pressearchiv.web.params import NO_NUL, Param
 from pressearchiv.web.routes import api_routes
-from pressearchiv.web.shapes import Error
 
 __all__ = ["openapi_endpoint", "openapi_schema"]
 

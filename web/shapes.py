@@ -3,14 +3,13 @@
 The handlers (``web/api.py``), the exports (``web/export.py``) and the OpenAPI
 document (``web/openapi.py``) all use these models: a handler builds one from
 the domain objects with its ``of`` constructor, msgspec encodes it, and the
-OpenAPI components are generated from the same classes. A field without a
-default is always in the JSON (``null`` when unknown), so the schema lists it
-as required.
+OpenAPI components are generated from the same classes. Fields have no
+defaults: each is always in the JSON (``null`` when unknown), so the schema
+lists it as required. Upload results and errors are in ``web/outcomes.py``.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
@@ -30,64 +29,20 @@ from pressearchiv.index import SearchResponse as FoundResponse
 __all__ = [
     "RELATED_HITS",
     "Article",
+    "ArticleId",
     "Count",
-    "Error",
-    "ErrorCode",
-    "ErrorDetail",
     "ExportRow",
     "FacetValue",
     "Facets",
     "Health",
     "Hit",
     "IndexStatus",
-    "ItemResult",
-    "ItemStatus",
     "Related",
     "SearchResponse",
+    "Shape",
     "ShapeResponse",
     "Stats",
-    "UploadRejected",
-    "UploadSummary",
 ]
-
-
-class ErrorCode(StrEnum):
-    """The machine-readable ``code`` of every error the service answers with."""
-
-    BAD_REQUEST = "bad_request"
-    INVALID_PARAMETER = "invalid_parameter"
-    INVALID_DATE = "invalid_date"
-    NO_FILE = "no_file"
-    QUERY_SYNTAX = "query_syntax"
-    QUERY_TOO_COMPLEX = "query_too_complex"
-    UNAUTHORIZED = "unauthorized"
-    FORBIDDEN = "forbidden"
-    UPLOADS_DISABLED = "uploads_disabled"
-    INVALID_TOKEN = "invalid_token"
-    CROSS_SITE = "cross_site"
-    NOT_FOUND = "not_found"
-    METHOD_NOT_ALLOWED = "method_not_allowed"
-    PAYLOAD_TOO_LARGE = "payload_too_large"
-    TOO_MANY_FILES = "too_many_files"
-    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
-    UNPROCESSABLE = "unprocessable"
-    EMPTY_INPUT = "empty_input"
-    UNDECODABLE_INPUT = "undecodable_input"
-    MALFORMED_JSON = "malformed_json"
-    NOT_AN_ARTICLE = "not_an_article"
-    INTERNAL_ERROR = "internal_error"
-    UNAVAILABLE = "unavailable"
-    INDEX_UNAVAILABLE = "index_unavailable"
-    STORAGE_UNAVAILABLE = "storage_unavailable"
-    INSUFFICIENT_STORAGE = "insufficient_storage"
-
-
-class ItemStatus(StrEnum):
-    """What became of one uploaded item."""
-
-    CREATED = "created"
-    DUPLICATE = "duplicate"
-    REJECTED = "rejected"
 
 
 ArticleId = Annotated[str, Meta(description="16 hex digits of the SHA-256 of the clean text")]
@@ -105,11 +60,11 @@ def _date(date: PartialDate | None) -> tuple[str | None, DatePrecision | None]:
     return (date.isoformat(), date.precision) if date else (None, None)
 
 
-class _Shape(Struct, kw_only=True):
+class Shape(Struct, kw_only=True):
     """Common configuration: built by keyword (fields never have defaults)."""
 
 
-class Hit(_Shape):
+class Hit(Shape):
     """One article that matches a search."""
 
     id: ArticleId
@@ -136,7 +91,7 @@ class Hit(_Shape):
         )
 
 
-class FacetValue(_Shape):
+class FacetValue(Shape):
     """How many matches have this value; ``selected`` when the search filters by it."""
 
     value: str
@@ -148,7 +103,7 @@ def _values(values: list[FoundFacetValue]) -> list[FacetValue]:
     return [FacetValue(value=v.value, count=v.count, selected=v.selected) for v in values]
 
 
-class Facets(_Shape):
+class Facets(Shape):
     """Counts over all matches: outlets ignore the outlet filter, years and months the dates."""
 
     outlet: list[FacetValue]
@@ -156,7 +111,7 @@ class Facets(_Shape):
     month: Annotated[list[FacetValue], Meta(description="Values YYYY-MM")]
 
 
-class SearchResponse(_Shape):
+class SearchResponse(Shape):
     """One page of hits, with facets over the whole result set."""
 
     total: int
@@ -195,7 +150,7 @@ class SearchResponse(_Shape):
         )
 
 
-class Article(_Shape):
+class Article(Shape):
     """An article's metadata and clean text."""
 
     id: ArticleId
@@ -240,7 +195,7 @@ class Article(_Shape):
         )
 
 
-class ExportRow(_Shape):
+class ExportRow(Shape):
     """One article of an export: a CSV row (these columns, in this order) or a JSON line."""
 
     id: ArticleId
@@ -275,57 +230,14 @@ class ExportRow(_Shape):
 RELATED_HITS = 5
 
 
-class Related(_Shape):
+class Related(Shape):
     """Articles with similar wording."""
 
     id: ArticleId
     hits: Annotated[list[Hit], Meta(max_length=RELATED_HITS)]
 
 
-class ItemResult(_Shape):
-    """What became of one uploaded file, or of one line or entry in it."""
-
-    source: Annotated[str, Meta(description="The file's name")] | None
-    line: Annotated[int, Meta(description="The line in a JSON Lines file")] | None
-    result: ItemStatus
-    status: Annotated[int, Meta(description="The HTTP status this item alone would get")]
-    id: ArticleId | None
-    title: str | None
-    code: ErrorCode | None
-    reason: Annotated[str, Meta(description="Why the item was rejected")] | None
-
-
-class UploadSummary(_Shape):
-    """One result per uploaded item, and their counts."""
-
-    created: int
-    duplicates: int
-    rejected: int
-    indexed: Annotated[bool, Meta(description="Every new article is searchable already")]
-    results: list[ItemResult]
-
-
-class ErrorDetail(_Shape):
-    """What went wrong: the HTTP status, a stable code and a message for people."""
-
-    status: int
-    code: ErrorCode
-    message: str
-
-
-class Error(_Shape):
-    """The body of every error."""
-
-    error: ErrorDetail
-
-
-class UploadRejected(UploadSummary):
-    """An upload of which no item could be kept: the error, and each item's result."""
-
-    error: ErrorDetail
-
-
-class Count(_Shape):
+class Count(Shape):
     value: str
     count: int
 
@@ -334,7 +246,7 @@ def _counts(counts: dict[str, int]) -> list[Count]:
     return [Count(value=k, count=v) for k, v in counts.items()]
 
 
-class IndexStatus(_Shape):
+class IndexStatus(Shape):
     """Whether the index is in step with the archive."""
 
     store_count: int
@@ -343,7 +255,7 @@ class IndexStatus(_Shape):
     pending: Annotated[int, Meta(description="Articles stored but not yet searchable")]
 
 
-class Stats(_Shape):
+class Stats(Shape):
     """Articles per outlet and per year (``undated`` for those without a date)."""
 
     total: int
@@ -366,7 +278,7 @@ class Stats(_Shape):
         )
 
 
-class Health(_Shape):
+class Health(Shape):
     status: Literal["ok"]
     articles: int
 

@@ -21,7 +21,7 @@ from starlette.requests import ClientDisconnect, Request
 
 from pressearchiv.settings import Settings
 from pressearchiv.web.errors import BadParameter, PayloadTooLarge
-from pressearchiv.web.shapes import ErrorCode
+from pressearchiv.web.outcomes import ErrorCode
 
 __all__ = ["ReceivedFile", "ReceivedForm", "UploadLimits", "receive_body", "receive_multipart"]
 

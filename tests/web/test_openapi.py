@@ -17,7 +17,7 @@ from pressearchiv.settings import Settings
 from pressearchiv.web.app import create_app
 from pressearchiv.web.openapi import openapi_schema
 from pressearchiv.web.operations import operation_of
-from pressearchiv.web.shapes import ErrorCode, ItemStatus
+from pressearchiv.web.outcomes import ErrorCode, ItemStatus
 from tests.web import documents as doc
 from tests.web.conftest import LOOPBACK
 from tests.web.shapes import assert_error
