@@ -18,10 +18,9 @@ from starlette.responses import Response
 
 from pressearchiv.archive.store import ArchiveStore
 from pressearchiv.index import SearchIndex
-from pressearchiv.web.errors import error_detail
 from pressearchiv.web.intake import take_upload
 from pressearchiv.web.operations import Operation, Reply, operation
-from pressearchiv.web.outcomes import Error, ErrorCode, UploadRejected, UploadSummary
+from pressearchiv.web.outcomes import Error, ErrorCode, ErrorDetail, UploadRejected, UploadSummary
 from pressearchiv.web.params import SEARCH_PARAMS, search_request
 from pressearchiv.web.shapes import (
     RELATED_HITS,
@@ -189,6 +188,6 @@ async def upload(request: Request) -> Response:
         code, message = ErrorCode.NOT_AN_ARTICLE, "no uploaded item is an article we can keep"
     else:
         code, message = ErrorCode.UNSUPPORTED_MEDIA_TYPE, "no uploaded file has a type we can read"
-    error = error_detail(outcome.status, code, message)
+    error = ErrorDetail(status=outcome.status, code=code, message=message)
     rejected = UploadRejected(**msgspec.structs.asdict(summary), error=error)
     return ShapeResponse(rejected, status_code=outcome.status)

@@ -6,9 +6,11 @@ Every error body looks like this, whatever raised it::
 
 Domain code (``archive``, ``index``) raises plain exceptions without HTTP in
 them; :func:`classify` maps them to a status and a code here, and
-:func:`error_response` is the single place that renders the body (the shape
-:class:`~pressearchiv.web.shapes.Error`; the codes are
-:class:`~pressearchiv.web.shapes.ErrorCode`).
+:func:`error_response` renders the body: the shape
+:class:`~pressearchiv.web.outcomes.Error`, with a code from
+:class:`~pressearchiv.web.outcomes.ErrorCode`. (An upload of which nothing
+could be kept answers :class:`~pressearchiv.web.outcomes.UploadRejected`: the
+same ``error`` plus each item's result.)
 
 ApiError                        raised by web/ itself
  ├── BadParameter          400  a query parameter or form field we cannot use
@@ -166,15 +168,11 @@ def classify(exc: BaseException) -> tuple[int, ErrorCode, str]:
     return 500, ErrorCode.INTERNAL_ERROR, "an unexpected error occurred; it has been logged"
 
 
-def error_detail(status: int, code: ErrorCode, message: str) -> ErrorDetail:
-    return ErrorDetail(status=status, code=code, message=message)
-
-
 def error_response(
     status: int, code: ErrorCode, message: str, *, headers: Mapping[str, str] | None = None
 ) -> Response:
-    """THE renderer of error bodies."""
-    body = Error(error=error_detail(status, code, message))
+    """The response for an error: the :class:`Error` shape with this status."""
+    body = Error(error=ErrorDetail(status=status, code=code, message=message))
     return ShapeResponse(body, status_code=status, headers=dict(headers) if headers else None)
 
 

@@ -66,14 +66,14 @@ class ItemStatus(StrEnum):
 class ItemResult(Shape):
     """What became of one uploaded file, or of one line or entry in it."""
 
-    source: Annotated[str, Meta(description="The file's name")] | None
-    line: Annotated[int, Meta(description="The line in a JSON Lines file")] | None
+    source: Annotated[str | None, Meta(description="The file's name")]
+    line: Annotated[int | None, Meta(description="The line in a JSON Lines file")]
     result: ItemStatus
     status: Annotated[int, Meta(description="The HTTP status this item alone would get")]
     id: ArticleId | None
     title: str | None
     code: ErrorCode | None
-    reason: Annotated[str, Meta(description="Why the item was rejected")] | None
+    reason: Annotated[str | None, Meta(description="Why the item was rejected")]
 
 
 class UploadSummary(Shape):

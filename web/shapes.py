@@ -74,7 +74,7 @@ class Hit(Shape):
     date_precision: DatePrecision | None
     url: str | None
     snippet: Annotated[str, Meta(description="HTML: escaped text, the query's words in <mark>")]
-    score: Annotated[float, Meta(description="Relevance; null when sorted by date")] | None
+    score: Annotated[float | None, Meta(description="Relevance; null when sorted by date")]
 
     @classmethod
     def of(cls, hit: FoundHit) -> Hit:
@@ -119,7 +119,7 @@ class SearchResponse(Shape):
     size: int
     hits: list[Hit]
     facets: Facets
-    suggestion: Annotated[str, Meta(description="A spelling to try instead")] | None
+    suggestion: Annotated[str | None, Meta(description="A spelling to try instead")]
     ignored: Annotated[
         list[str],
         Meta(
@@ -162,10 +162,10 @@ class Article(Shape):
     date_source: DateSource | None
     url: str | None
     author: str | None
-    source_name: Annotated[str, Meta(description="The uploaded file's name")] | None
+    source_name: Annotated[str | None, Meta(description="The uploaded file's name")]
     format: DocumentFormat
     content_type: str
-    encoding: Annotated[str, Meta(description="The text encoding that was detected")] | None
+    encoding: Annotated[str | None, Meta(description="The text encoding that was detected")]
     raw_size: Annotated[int, Meta(description="Bytes of the original")]
     ingested_at: Timestamp
     raw_url: str

@@ -104,7 +104,9 @@ def test_real_responses_match_their_schemas(client: TestClient) -> None:
     validate(schema, "Stats", client.get("/api/stats").json())
     validate(schema, "Error", client.get("/api/search", params={"page": "0"}).json())
     rejected = client.post("/api/articles", files={"file": ("a.png", doc.PNG)}).json()
-    validate(schema, "Error", rejected)
+    validate(schema, "UploadRejected", rejected)
+    validate(schema, "Error", client.get("/api/articles/0000000000000000").json())
+    validate(schema, "Health", client.get("/healthz").json())
 
 
 @pytest.mark.parametrize("limit", [7, 37])
