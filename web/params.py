@@ -89,7 +89,7 @@ class Param:
 class Text(Param):
     """Free text up to ``max_length`` characters as sent; surrounding space is dropped."""
 
-    max_length: int = 0
+    max_length: int
 
     def schema(self, settings: Settings) -> dict[str, Any]:
         return {"type": "string", "maxLength": self.max_length, "pattern": NO_NUL}
@@ -109,8 +109,8 @@ class Text(Param):
 class TextList(Param):
     """A repeatable text; blank values are ignored, duplicates kept once, order kept."""
 
-    max_items: int = 0
-    max_length: int = 0
+    max_items: int
+    max_length: int
 
     @property
     def repeatable(self) -> bool:
@@ -156,7 +156,7 @@ class Date(Param):
 class Choice(Param):
     """One of the values of ``choices``; empty means the default."""
 
-    choices: type[StrEnum] = Sort
+    choices: type[StrEnum]
 
     @property
     def empty_is_default(self) -> bool:
@@ -180,8 +180,8 @@ class Choice(Param):
 class Integer(Param):
     """A whole number in plain ASCII digits from ``low`` to ``high``; empty means the default."""
 
-    low: int = 1
-    high: Callable[[Settings], int] = lambda settings: 1
+    low: int
+    high: Callable[[Settings], int]
 
     @property
     def empty_is_default(self) -> bool:
