@@ -9,6 +9,7 @@ from pressearchiv.index.errors import (
     QuerySyntaxError,
     QueryTooComplex,
 )
+from pressearchiv.index.query import MAX_QUERY_CHARS, MAX_QUERY_WORDS
 from pressearchiv.index.request import (
     Facets,
     FacetValue,
@@ -22,6 +23,8 @@ from pressearchiv.index.search_index import SearchIndex
 from pressearchiv.index.storage import rebuild_index
 
 __all__ = [
+    "MAX_QUERY_CHARS",
+    "MAX_QUERY_WORDS",
     "FacetValue",
     "Facets",
     "Hit",
