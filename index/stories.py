@@ -1,0 +1,261 @@
+"""Stories: articles that are versions of one text share a story id.
+
+A German press archive holds the same agency copy (dpa, AFP, Reuters, KNA)
+in many outlets, with another lead, cut at the end, lightly edited or
+extended. :class:`StoryDetector` gives each article, as it is indexed, the
+story of the earliest article it is a version of, or a story of its own.
+The story id is the article id of the story's first article (in the order
+articles arrived, i.e. by ``seq``).
+
+How one article is assigned (:meth:`StoryDetector.assign`):
+
+1. **Shingles.** The text becomes the hashes of all runs of
+   ``shingle_words`` consecutive words, normalised so that quotes, dashes,
+   line wraps and number formats do not matter
+   (:func:`~pressearchiv.index.shingles.shingle_hashes`). Done by
+   :meth:`Fingerprint.of`, which needs no state, so bulk builds compute it in
+   their worker processes.
+2. **Boilerplate out.** A shingle already seen in ``boilerplate_articles``
+   earlier articles is boilerplate: newsletter frames, "Wenn Sie alle
+   aktuellen Nachrichten …" boxes, shop adverts, the explainer under every
+   daily case-number report. A count-min sketch keeps the counts in fixed
+   memory. Without this step, templates made up a third of the false
+   matches on the judged pairs.
+3. **Signatures.** MinHash of the remaining shingles (the *text*), and of
+   the first ``head_words`` of them (the *head*).
+4. **Candidates.** Earlier articles sharing a band of the text signature or
+   of the head signature (LSH, :class:`~pressearchiv.index.story_bands.BandIndex`).
+   The head bands find cut versions, whose text similarity is low but
+   whose opening is the same.
+5. **Confirmation.** From the signatures and set sizes: the share of the
+   shorter text found in the other (containment, so a cut version counts
+   as a version), at least ``min_shared`` shared shingles, and heads that
+   overlap at all (``min_head_jaccard``). The head test rejects what
+   containment alone accepts: a round-up or news ticker that contains the
+   other article as one section further down, a later article that reuses
+   an earlier one as background, two texts whose shared part is the same
+   advert at the end.
+6. The article joins the story of the candidate that passes with the
+   highest containment (ties: the earliest), else founds its own story.
+   An article's story never changes afterwards.
+
+The parameters were chosen on 322 hand-judged pairs of the fang-covid
+corpus (``bench/stories.py``; figures in docs/benchmarks.md).
+
+Deterministic and incremental: the result depends only on the articles and
+their order. Assigning them one at a time, in batches, or after a restart
+from saved state gives the same ids; a bulk build computes fingerprints in
+parallel and assigns them in ``seq`` order. The state is derived data:
+:mod:`pressearchiv.index.story_files` saves it and a rebuild from the archive
+reproduces it exactly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from pressearchiv.index.shingles import UInt64Array, shingle_hashes
+from pressearchiv.index.sketches import CountMin, MinHasher, agreement
+from pressearchiv.index.story_bands import BandIndex
+from pressearchiv.index.story_rows import StoryRows
+
+__all__ = [
+    "ALGORITHM",
+    "Assignment",
+    "Fingerprint",
+    "StoryDetector",
+    "StoryOrderError",
+    "StoryParams",
+]
+
+# Bump when a change gives any article a different story: saved state made
+# by another version is discarded and rebuilt.
+ALGORITHM = "stories-1"
+
+
+@dataclass(frozen=True)
+class StoryParams:
+    """Every number the detector uses (see the module docstring)."""
+
+    shingle_words: int = 5
+    perms: int = 64
+    bands: int = 16
+    band_rows: int = 4
+    head_words: int = 150
+    head_perms: int = 32
+    head_bands: int = 16
+    head_band_rows: int = 2
+    boilerplate_articles: int = 20
+    min_shingles: int = 25
+    min_shared: int = 50
+    min_containment: float = 0.30
+    min_head_jaccard: float = 0.05
+    count_min_bits: int = 23
+    count_min_depth: int = 3
+    max_bucket: int = 64
+    seed: int = 14
+
+    @property
+    def version(self) -> str:
+        """Names the algorithm and every parameter: state is only reused under the same."""
+        digest = hashlib.sha256(repr(sorted(asdict(self).items())).encode()).hexdigest()
+        return f"{ALGORITHM}-{digest[:12]}"
+
+
+class StoryOrderError(ValueError):
+    """An article arrived with a ``seq`` not above every earlier one."""
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """An article's shingle hashes in text order: all the detector needs of its text."""
+
+    shingles: UInt64Array
+    distinct: UInt64Array  # the same, sorted and without repeats
+
+    @classmethod
+    def of(cls, text: str, params: StoryParams | None = None) -> Fingerprint:
+        shingles = shingle_hashes(text, (params or StoryParams()).shingle_words)
+        return cls(shingles, np.unique(shingles))
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """The story of one article and why."""
+
+    article_id: str
+    seq: int
+    story: str  # article id of the story's first article
+    matched: str | None = None  # the earlier article it was found to be a version of
+    containment: float = 0.0  # estimated share of the shorter text found in the other
+
+    @property
+    def founds_story(self) -> bool:
+        return self.story == self.article_id
+
+
+class StoryDetector:
+    """Assigns stories to articles in ``seq`` order and remembers them."""
+
+    def __init__(self, params: StoryParams | None = None) -> None:
+        self.params = p = params or StoryParams()
+        if p.perms < p.bands * p.band_rows or p.head_perms < p.head_bands * p.head_band_rows:
+            raise ValueError("the bands need more values than the signature has")
+        self.rows = StoryRows(p.perms, p.head_perms)
+        self.counts = CountMin(p.count_min_bits, p.count_min_depth, p.seed)
+        self._text = MinHasher(p.perms, p.seed, salt=1)
+        self._head = MinHasher(p.head_perms, p.seed, salt=2)
+        self.text_bands = BandIndex(p.bands, p.band_rows, p.max_bucket)
+        self.head_bands = BandIndex(p.head_bands, p.head_band_rows, p.max_bucket)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def watermark(self) -> int:
+        """The highest ``seq`` assigned so far (0 when none)."""
+        return self.rows.last_seq
+
+    def assign(self, article_id: str, seq: int, fingerprint: Fingerprint) -> Assignment:
+        """The story of a new article; an article already assigned keeps its story."""
+        known = self.rows.row_of(article_id)
+        if known is not None:
+            return self._assignment_of(known)
+        if seq <= self.rows.last_seq:
+            raise StoryOrderError(
+                f"article {article_id} has seq {seq}, not above {self.rows.last_seq}"
+            )
+        p = self.params
+        text, head_shingles = self._content(fingerprint)
+        row = len(self.rows)
+        if text.size < p.min_shingles:
+            # Too little own text to compare (an empty page, pure boilerplate).
+            self.rows.append(article_id, seq, row, 0, None, None)
+            return Assignment(article_id, seq, article_id)
+        signature = self._text.signature(text)
+        head = self._head.signature(np.unique(head_shingles))
+        text_keys, head_keys = self.text_bands.keys(signature), self.head_bands.keys(head)
+        best, containment = self._best_match(signature, head, text.size, text_keys, head_keys)
+        founder = row if best is None else self.rows.founder[best]
+        self.rows.append(article_id, seq, int(founder), text.size, signature, head)
+        self.text_bands.add(row, text_keys)
+        self.head_bands.add(row, head_keys)
+        if best is None:
+            return Assignment(article_id, seq, article_id)
+        return Assignment(
+            article_id,
+            seq,
+            self.rows.article_id(int(founder)),
+            self.rows.article_id(best),
+            containment,
+        )
+
+    def assign_all(self, articles: Iterable[tuple[str, int, str]]) -> list[Assignment]:
+        """Assign ``(article_id, seq, text)`` triples in the order given."""
+        return [
+            self.assign(article_id, seq, Fingerprint.of(text, self.params))
+            for article_id, seq, text in articles
+        ]
+
+    def story_of(self, article_id: str) -> str | None:
+        row = self.rows.row_of(article_id)
+        return None if row is None else self.rows.article_id(int(self.rows.founder[row]))
+
+    def assignment(self, article_id: str) -> Assignment | None:
+        row = self.rows.row_of(article_id)
+        return None if row is None else self._assignment_of(row)
+
+    def _assignment_of(self, row: int) -> Assignment:
+        founder = int(self.rows.founder[row])
+        return Assignment(
+            self.rows.article_id(row), int(self.rows.seq[row]), self.rows.article_id(founder)
+        )
+
+    def _content(self, fingerprint: Fingerprint) -> tuple[UInt64Array, UInt64Array]:
+        """The distinct shingles without boilerplate, and the first ``head_words``
+        of them in text order; counts this article's shingles."""
+        distinct, ordered = fingerprint.distinct, fingerprint.shingles
+        limit, head_words = self.params.boilerplate_articles, self.params.head_words
+        boiler = self.counts.observe(distinct) >= limit
+        if not boiler.any():
+            return distinct, ordered[:head_words]
+        # Boilerplate may open a text (a newsletter frame), so the head is
+        # taken after removing it: look at enough of the text to fill it.
+        window = ordered[: head_words + int(np.count_nonzero(boiler))]
+        head = window[~np.isin(window, distinct[boiler])][:head_words]
+        return distinct[~boiler], head
+
+    def _best_match(
+        self,
+        signature: np.ndarray,
+        head: np.ndarray,
+        size: int,
+        text_keys: np.ndarray,
+        head_keys: np.ndarray,
+    ) -> tuple[int | None, float]:
+        p = self.params
+        candidates = np.union1d(
+            self.text_bands.candidates(text_keys), self.head_bands.candidates(head_keys)
+        )
+        if candidates.size == 0:
+            return None, 0.0
+        jaccard = agreement(signature, self.rows.signatures[candidates])
+        head_jaccard = agreement(head, self.rows.heads[candidates])
+        sizes = self.rows.size[candidates].astype(np.float64)
+        # |A ∩ B| from J = |A ∩ B| / |A ∪ B| and |A ∪ B| = |A| + |B| - |A ∩ B|.
+        shared = jaccard * (size + sizes) / (1.0 + jaccard)
+        containment = shared / np.minimum(size, sizes)
+        passes = (
+            (containment >= p.min_containment)
+            & (shared >= p.min_shared)
+            & (head_jaccard >= p.min_head_jaccard)
+        )
+        if not passes.any():
+            return None, 0.0
+        scores = np.where(passes, containment, -1.0)
+        best = int(np.argmax(scores))  # the first maximum: the earliest row
+        return int(candidates[best]), float(containment[best])
