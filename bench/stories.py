@@ -82,20 +82,118 @@ def evaluate(detector: StoryDetector, pairs: list[dict[str, Any]]) -> dict[str, 
     }
 
 
-def grouping_cost(founders: np.ndarray, repeat: int = 20) -> float:
-    """Median ms to count versions and keep one hit per story over all rows:
-    what ``versions`` and ``group=story`` need from the searcher's columns."""
+def grouping_cost(founders: np.ndarray, rows: int, repeat: int = 20) -> dict[str, float]:
+    """What ``versions`` and ``group=story`` cost the searcher, in ms (medians).
+
+    ``founders`` (per row, the row of its story's first article) is tiled to
+    ``rows`` rows the way bench/search_bench.py builds 100k from the corpus
+    (each copy its own stories). Per commit: dense story codes and versions
+    per story over all rows. Per query: for 30 % of rows matching, the
+    first-ranked hit of each story and the number of stories.
+    """
+    copies = -(-rows // founders.size)
+    tiled = np.concatenate([founders + k * founders.size for k in range(copies)])[:rows]
     rng = np.random.default_rng(3)
-    times = []
+    per_commit, per_query = [], []
     for _ in range(repeat):
-        matches = rng.random(founders.size) < 0.3
         started = time.perf_counter()
-        stories, codes, versions = np.unique(founders, return_inverse=True, return_counts=True)
-        hits = np.flatnonzero(matches)
-        _, first = np.unique(codes[hits], return_index=True)  # earliest row per story
-        _ = versions[codes[hits[first]]], len(stories)
-        times.append(time.perf_counter() - started)
-    return float(np.median(times) * 1000)
+        _, codes, versions = np.unique(tiled, return_inverse=True, return_counts=True)
+        per_commit.append(time.perf_counter() - started)
+        ranked = rng.permutation(np.flatnonzero(rng.random(rows) < 0.3))  # hits by score
+        started = time.perf_counter()
+        stories, first = np.unique(codes[ranked], return_index=True)
+        _ = ranked[np.sort(first)], versions[stories], stories.size
+        per_query.append(time.perf_counter() - started)
+    return {
+        "per commit ms": round(float(np.median(per_commit)) * 1000, 2),
+        "per query ms": round(float(np.median(per_query)) * 1000, 2),
+    }
+
+
+def datasketch_comparison(prints: list[Fingerprint], count: int = 2000) -> dict[str, float]:
+    """datasketch 2.0's MinHash and MinHashLSH on the same shingles (if installed)."""
+    try:
+        from datasketch import (  # type: ignore[import-untyped, import-not-found, unused-ignore]
+            LeanMinHash,
+            MinHash,
+            MinHashLSH,
+        )
+    except ImportError as exc:
+        raise SystemExit("--datasketch needs: pip install datasketch==2.0.0") from exc
+    import tracemalloc
+
+    sample = [p.distinct.astype(np.uint32) for p in prints[:count] if p.distinct.size]
+    ours = StoryDetector()._text  # the detector's own MinHasher, as configured
+    started = time.perf_counter()
+    for values in sample:
+        ours.signature(values.astype(np.uint64))
+    ours_us = (time.perf_counter() - started) / len(sample) * 1e6
+    started = time.perf_counter()
+    sketches = []
+    for values in sample:
+        m = MinHash(num_perm=64, hashfunc=lambda v: v)
+        m.update_batch(values.tolist())
+        sketches.append(LeanMinHash(m))
+    theirs_us = (time.perf_counter() - started) / len(sample) * 1e6
+    tracemalloc.start()
+    lsh = MinHashLSH(num_perm=64, params=(16, 4))
+    for n, sketch in enumerate(sketches):
+        lsh.insert(f"{n:016x}", sketch)
+    lsh_bytes = tracemalloc.get_traced_memory()[0] / len(sketches)
+    tracemalloc.stop()
+    return {
+        "MinHash µs/article, ours": round(ours_us, 1),
+        "MinHash µs/article, datasketch": round(theirs_us, 1),
+        "MinHashLSH bytes/article, datasketch (16x4 bands)": round(lsh_bytes),
+    }
+
+
+def indexing_comparison(records: list[tuple[str, str]], count: int) -> dict[str, float]:
+    """µs per article to index ``count`` articles with the project's bulk writer
+    in one process, and to fingerprint and assign the same articles: the ratio
+    is what story detection adds to indexing, measured in the same run."""
+    import tempfile
+
+    from pressearchiv.archive.model import ArticleDraft, DocumentFormat
+    from pressearchiv.archive.store import ArchiveStore
+    from pressearchiv.index import rebuild_index
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = ArchiveStore(Path(tmp) / "archive.sqlite3")
+        try:
+            drafts = [
+                ArticleDraft(
+                    title=f"Artikel {corpus_id}",
+                    text=text,
+                    outlet="example.de",
+                    date=None,
+                    date_source=None,
+                    raw=text.encode("utf-8"),
+                    content_type="text/plain; charset=utf-8",
+                    format=DocumentFormat.TEXT,
+                )
+                for corpus_id, text in records[:count]
+            ]
+            for _ in store.add_drafts(drafts, batch_size=1000):
+                pass
+            articles = list(store.iter_articles())
+            started = time.perf_counter()
+            rebuild_index(Path(tmp) / "index", store, workers=1)
+            index_s = time.perf_counter() - started
+        finally:
+            store.close()
+    started = time.perf_counter()
+    detector = StoryDetector()
+    for article in articles:
+        detector.assign(article.id, article.seq, Fingerprint.of(article.text))
+    stories_s = time.perf_counter() - started
+    n = len(articles)
+    return {
+        "articles": n,
+        "index µs/article (1 process)": round(index_s / n * 1e6),
+        "stories µs/article (fingerprint + assign)": round(stories_s / n * 1e6),
+        "stories / index": round(stories_s / index_s, 3),
+    }
 
 
 def main() -> None:
@@ -105,6 +203,11 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--rows", type=int, default=100_000, help="rows for the search-cost part")
+    parser.add_argument("--datasketch", action="store_true", help="compare with datasketch")
+    parser.add_argument(
+        "--index-sample", type=int, default=0, help="also time indexing this many articles"
+    )
     args = parser.parse_args()
 
     params = replace(StoryParams(), **parse_overrides(args.set))
@@ -133,13 +236,15 @@ def main() -> None:
         "fingerprint µs/article": round(fingerprint_s / n * 1e6, 1),
         "assign µs/article": round(assign_s / n * 1e6, 1),
         "rows bytes/article": round(detector.rows.nbytes / n, 1),
-        "bands bytes/article": round(
-            (detector.text_bands.nbytes + detector.head_bands.nbytes) / n, 1
-        ),
+        "head keys bytes/article": round(detector.heads.nbytes / n, 1),
         "count-min MiB (fixed)": round(detector.counts.cells.nbytes / 2**20, 1),
-        "group by story over all rows, ms": round(grouping_cost(founders.astype(np.int64)), 2),
+        f"search side at {args.rows:,} rows": grouping_cost(founders.astype(np.int64), args.rows),
         **evaluate(detector, pairs),
     }
+    if args.datasketch:
+        result["datasketch"] = datasketch_comparison(prints)
+    if args.index_sample:
+        result["indexing"] = indexing_comparison(texts, args.index_sample)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
         return

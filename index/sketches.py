@@ -10,7 +10,7 @@ per 600-shingle article with datasketch, ~100 µs here, see
 docs/benchmarks.md), and we keep the signatures in flat arrays rather than
 one object per article.
 
-:class:`CountMin` estimates in how many earlier articles a shingle occurred,
+:class:`CountMin` estimates how often a shingle was counted before,
 in a fixed amount of memory: a count-min sketch with conservative update and
 saturating 8-bit counters. It never underestimates, so "seen in at least N
 articles" may wrongly hold for a rare shingle only when all of its cells
@@ -89,7 +89,8 @@ class CountMin:
         self._changed_count = 0
         self._salts = _seeded(seed, depth, 99)
 
-    def _cells_of(self, shingles: UInt64Array) -> npt.NDArray[np.int64]:
+    def cells_of(self, shingles: UInt64Array) -> npt.NDArray[np.int64]:
+        """The cells of each shingle, one row per sketch row (pass to the methods below)."""
         # Row r hashes with h1 + r * h2 (Kirsch and Mitzenmacher's double
         # hashing): one mixing pass for all rows. Shingle hashes are mixed
         # already, so they serve as h1.
@@ -101,22 +102,21 @@ class CountMin:
                 + (row << self.width_bits)
                 for row in range(self.depth)
             ]
-        return np.stack(rows)  # depth x n
+        return np.stack(rows) if rows else np.zeros((0, 0), dtype=np.int64)
 
-    def estimate(self, shingles: UInt64Array) -> npt.NDArray[np.uint8]:
-        """Upper bounds of the counts of distinct ``shingles``."""
-        if shingles.size == 0:
-            return np.zeros(0, dtype=np.uint8)
-        result: npt.NDArray[np.uint8] = self.cells[self._cells_of(shingles)].min(axis=0)
+    def estimate(self, cells: npt.NDArray[np.int64]) -> npt.NDArray[np.uint8]:
+        """Upper bounds of the counts of distinct shingles (their ``cells_of``)."""
+        if cells.size == 0:
+            return np.zeros(cells.shape[1] if cells.ndim == 2 else 0, dtype=np.uint8)
+        result: npt.NDArray[np.uint8] = self.cells[cells].min(axis=0)
         return result
 
-    def observe(self, shingles: UInt64Array) -> npt.NDArray[np.uint8]:
-        """Count each of the distinct ``shingles`` once more (conservative update);
-        returns their estimated counts from before."""
-        if shingles.size == 0:
-            return np.zeros(0, dtype=np.uint8)
-        cells = self._cells_of(shingles)
-        current: npt.NDArray[np.uint8] = self.cells[cells].min(axis=0)
+    def add(self, cells: npt.NDArray[np.int64]) -> None:
+        """Count each of some distinct shingles (their ``cells_of``) once more,
+        by conservative update."""
+        if cells.size == 0:
+            return
+        current = self.cells[cells].min(axis=0)
         target = np.minimum(current.astype(np.uint16) + 1, 255).astype(np.uint8)
         # Only cells below the new estimate rise: this keeps collisions from
         # inflating counts (two shingles in one cell raise it once, not twice).
@@ -131,7 +131,6 @@ class CountMin:
             self._changed_count += flat.size
             if self._changed_count > self.cells.size // 8:
                 self._changed = None
-        return current
 
     def take_changes(self) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint8]]:
         """(cells, values) changed since the last call, and forget them."""

@@ -1,23 +1,20 @@
-"""Locality-sensitive hashing of MinHash signatures in flat numpy arrays.
+"""An inverted index from 32-bit keys to rows, in flat sorted numpy arrays.
 
-A signature is cut into ``bands`` bands of ``rows`` values; two articles
-become candidates when all values of at least one band agree. Each band is
-reduced to a 32-bit key, ``band << 27 | 27 bits of hash(values)``, so one
-sorted array of keys serves every band, and a lookup is one ``searchsorted``
-per run. (27 bits give a spurious match per band once in 130 million rows
-per row filed, i.e. < 1 % of lookups at a million articles; the detector's
-confirmation step discards such candidates.)
+The story detector files each article under a sample of the shingles of its
+head (see :mod:`pressearchiv.index.stories`); the articles sharing a key
+with a new one are its candidates, and how many keys they share is the
+first test of the confirmation.
 
 datasketch's ``MinHashLSH`` keeps a dict of byte strings per band and a set
 per bucket: 5.1 kB per article measured at 64 permutations, 5 GB at a
-million articles. Here an article costs 8 bytes per band (key and row).
+million articles. Here a key costs 8 bytes (key and row).
 
-New rows collect in a pending buffer; every :data:`RUN_ROWS` they become a
-sorted run, and runs of similar size merge (as in a log-structured merge
-tree), so adding costs amortised O(log n) and a lookup touches a few runs.
-A bucket shared by very many articles (text that slipped past the
-boilerplate filter) yields only its ``max_bucket`` most recent rows, which
-bounds the work per lookup.
+New entries collect in a pending buffer; every :data:`RUN_ENTRIES` they
+become a sorted run, and runs of similar size merge (as in a log-structured
+merge tree), so adding costs amortised O(log n) and a lookup is one
+``searchsorted`` per run, over a handful of runs. A key shared by very many
+rows (text that slipped past the boilerplate filter) yields only its
+``max_bucket`` most recent rows, which bounds the work per lookup.
 """
 
 from __future__ import annotations
@@ -25,63 +22,44 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from pressearchiv.index.shingles import mix64
+__all__ = ["RUN_ENTRIES", "KeyIndex"]
 
-__all__ = ["RUN_ROWS", "BandIndex"]
-
-RUN_ROWS = 4096
+RUN_ENTRIES = 1 << 12
 
 Int64Array = npt.NDArray[np.int64]
 Int32Array = npt.NDArray[np.int32]
 KeyArray = npt.NDArray[np.uint32]
 
-_HASH_BITS = 27
-MAX_BANDS = 32
 
+class KeyIndex:
+    """Rows filed under any number of 32-bit keys each."""
 
-class BandIndex:
-    """Rows (ints) filed under the band keys of their signatures."""
-
-    def __init__(self, bands: int, rows: int, max_bucket: int = 64) -> None:
-        if not 1 <= bands <= MAX_BANDS or rows < 1:
-            raise ValueError(f"1..{MAX_BANDS} bands of one value or more")
-        self.bands = bands
-        self.rows = rows
+    def __init__(self, max_bucket: int = 64) -> None:
         self.max_bucket = max_bucket
         self._runs: list[tuple[KeyArray, Int32Array]] = []  # (sorted keys, rows)
-        # The pending buffer: RUN_ROWS rows of keys, the first _pending in use.
-        self._pending_keys = np.zeros((RUN_ROWS, bands), dtype=np.uint32)
-        self._pending_rows = np.zeros(RUN_ROWS, dtype=np.int32)
+        self._pending_keys = np.zeros(RUN_ENTRIES, dtype=np.uint32)
+        self._pending_rows = np.zeros(RUN_ENTRIES, dtype=np.int32)
         self._pending = 0
 
-    def keys(self, signatures: npt.NDArray[np.uint16]) -> KeyArray:
-        """Band keys of one signature (shape ``(bands,)``) or of many (``(n, bands)``)."""
-        single = signatures.ndim == 1
-        sig = np.atleast_2d(signatures)[:, : self.bands * self.rows].astype(np.uint64)
-        parts = sig.reshape(sig.shape[0], self.bands, self.rows)
-        acc = np.zeros(parts.shape[:2], dtype=np.uint64)
-        for r in range(self.rows):
-            acc = mix64(acc ^ parts[:, :, r])
-        band = np.arange(self.bands, dtype=np.uint64)[None, :] << np.uint64(_HASH_BITS)
-        keys = ((acc >> np.uint64(64 - _HASH_BITS)) | band).astype(np.uint32)
-        return keys[0] if single else keys
-
     def add(self, row: int, keys: KeyArray) -> None:
-        self._pending_keys[self._pending] = keys
-        self._pending_rows[self._pending] = row
-        self._pending += 1
-        if self._pending == RUN_ROWS:
+        if keys.size == 0:
+            return
+        if self._pending + keys.size > RUN_ENTRIES:
             self._flush()
+        end = self._pending + keys.size
+        self._pending_keys[self._pending : end] = keys
+        self._pending_rows[self._pending : end] = row
+        self._pending = end
 
     def add_many(self, rows: Int64Array, keys: KeyArray) -> None:
-        """File many rows at once (``keys`` of shape ``(n, bands)``), e.g. when loading."""
+        """File ``rows[i]`` under ``keys[i]`` for all i at once (loading)."""
         if rows.size:
             self._flush()
-            self._push(np.repeat(rows.astype(np.int32), self.bands), keys.ravel())
+            self._push(rows.astype(np.int32), keys.astype(np.uint32))
 
-    def candidates(self, keys: KeyArray) -> Int64Array:
-        """Distinct rows sharing at least one band key, ascending."""
-        found: list[npt.NDArray[np.int32]] = []
+    def matches(self, keys: KeyArray) -> tuple[Int64Array, Int64Array]:
+        """Rows sharing at least one of the distinct ``keys``, ascending, and how many."""
+        found: list[Int32Array] = []
         cap = self.max_bucket
         for run_keys, run_rows in self._runs:
             left = np.searchsorted(run_keys, keys, "left")
@@ -90,23 +68,31 @@ class BandIndex:
                 if hi > lo:
                     found.append(run_rows[max(lo, hi - cap) : hi])
         if self._pending:
-            hits = self._pending_keys[: self._pending] == keys[None, :]
-            for band in np.flatnonzero(hits.any(axis=0)).tolist():
-                found.append(self._pending_rows[: self._pending][hits[:, band]][-cap:])
+            pending_keys = self._pending_keys[: self._pending]
+            hit = np.isin(pending_keys, keys, kind="sort")
+            if hit.any():
+                rows = self._pending_rows[: self._pending][hit]
+                hit_keys = pending_keys[hit]
+                # The same cap per key as for the runs: the most recent rows.
+                order = np.lexsort((-rows, hit_keys))
+                rank = np.arange(order.size) - np.searchsorted(hit_keys[order], hit_keys[order])
+                found.append(rows[order][rank < cap])
         if not found:
-            return np.zeros(0, dtype=np.int64)
-        return np.unique(np.concatenate(found)).astype(np.int64)
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty
+        rows, counts = np.unique(np.concatenate(found), return_counts=True)
+        return rows.astype(np.int64), counts.astype(np.int64)
 
     def _flush(self) -> None:
         if not self._pending:
             return
-        rows = np.repeat(self._pending_rows[: self._pending], self.bands)
-        keys = self._pending_keys[: self._pending].ravel().copy()
+        rows = self._pending_rows[: self._pending].copy()
+        keys = self._pending_keys[: self._pending].copy()
         self._pending = 0
         self._push(rows, keys)
 
     def _push(self, rows: Int32Array, keys: KeyArray) -> None:
-        order = np.argsort(keys, kind="stable")  # rows stay ascending within a key
+        order = np.lexsort((rows, keys))  # by key, rows ascending within a key
         self._runs.append((keys[order], rows[order]))
         # Merge while the newest run is as large as the one before it.
         while len(self._runs) > 1 and self._runs[-1][0].size * 2 >= self._runs[-2][0].size:
@@ -114,6 +100,12 @@ class BandIndex:
             keys_all, rows_all = np.concatenate((k1, k2)), np.concatenate((r1, r2))
             order = np.lexsort((rows_all, keys_all))
             self._runs.append((keys_all[order], rows_all[order]))
+
+    def entries(self) -> tuple[Int32Array, KeyArray]:
+        """Every (row, key) filed, in no particular order (compacting saved state)."""
+        rows = [r for _, r in self._runs] + [self._pending_rows[: self._pending]]
+        keys = [k for k, _ in self._runs] + [self._pending_keys[: self._pending]]
+        return np.concatenate(rows), np.concatenate(keys)
 
     @property
     def nbytes(self) -> int:

@@ -8,8 +8,8 @@ file, flushed to disk and renamed: a crash leaves the previous parts intact,
 and the rows of an unsaved batch are assigned again from the archive (same
 input, same order, same stories). :func:`compact` folds all parts into one.
 
-The band indexes are not saved; :func:`load` files the saved signatures
-again (about a second per million articles).
+The head keys are saved as (row, key) pairs; :func:`load` sorts them into
+the inverted index again.
 
 Every part names the parameter version it was made with. State made with
 other parameters, or damaged, raises :class:`StoryStateError`: the caller
@@ -31,7 +31,10 @@ from pressearchiv.index.stories import StoryDetector, StoryParams
 __all__ = ["StoryStateError", "compact", "discard", "load", "save"]
 
 _PART = re.compile(r"part-(\d{12})\.npz")
-_ARRAYS = ("seq", "ids", "founder", "size", "signatures", "heads", "cms_where", "cms_values")
+_ARRAYS = (
+    *("seq", "ids", "founder", "size", "signatures"),
+    *("key_rows", "keys", "cms_where", "cms_values"),
+)
 
 
 class StoryStateError(Exception):
@@ -67,18 +70,21 @@ def save(detector: StoryDetector, directory: Path) -> int:
     if end == start:
         return 0
     where, values = detector.counts.take_changes()
+    filed = detector.unsaved_keys
     arrays: dict[str, np.ndarray] = {
         "seq": rows.seq[start:end],
         "ids": rows.ids[start:end],
         "founder": rows.founder[start:end],
         "size": rows.size[start:end],
         "signatures": rows.signatures[start:end],
-        "heads": rows.heads[start:end],
+        "key_rows": np.array([row for row, keys in filed for _ in keys], dtype=np.int32),
+        "keys": np.concatenate([keys for _, keys in filed] + [np.zeros(0, np.uint32)]),
         "cms_where": where,
         "cms_values": values,
     }
     _write(directory, start, arrays, detector.params.version)
     rows.saved = end
+    detector.unsaved_keys = []
     return end - start
 
 
@@ -86,6 +92,8 @@ def load(directory: Path, params: StoryParams | None = None) -> StoryDetector:
     """The detector as saved in ``directory`` (empty if there is nothing)."""
     detector = StoryDetector(params)
     rows = detector.rows
+    key_rows: list[np.ndarray] = []
+    keys: list[np.ndarray] = []
     for start, path in _parts(directory):
         try:
             with np.load(path, allow_pickle=False) as part:
@@ -107,16 +115,16 @@ def load(directory: Path, params: StoryParams | None = None) -> StoryDetector:
             data["founder"],
             data["size"],
             data["signatures"],
-            data["heads"],
         )
         detector.counts.apply(data["cms_where"], data["cms_values"])
+        key_rows.append(data["key_rows"])
+        keys.append(data["keys"])
     if not np.all(np.diff(rows.seq) > 0) or np.any(rows.founder > np.arange(len(rows))):
         raise StoryStateError("saved rows are out of order")
     rows.saved = len(rows)
     detector.counts.take_changes()  # loaded cells are saved already
-    compared = np.flatnonzero(rows.size > 0)
-    detector.text_bands.add_many(compared, detector.text_bands.keys(rows.signatures[compared]))
-    detector.head_bands.add_many(compared, detector.head_bands.keys(rows.heads[compared]))
+    if keys:
+        detector.heads.add_many(np.concatenate(key_rows).astype(np.int64), np.concatenate(keys))
     return detector
 
 
@@ -125,13 +133,15 @@ def compact(detector: StoryDetector, directory: Path) -> None:
     save(detector, directory)
     rows, counts = detector.rows, detector.counts
     where = np.flatnonzero(counts.cells).astype(np.uint32)
+    key_rows, keys = detector.heads.entries()
     arrays: dict[str, np.ndarray] = {
         "seq": rows.seq,
         "ids": rows.ids,
         "founder": rows.founder,
         "size": rows.size,
         "signatures": rows.signatures,
-        "heads": rows.heads,
+        "key_rows": key_rows,
+        "keys": keys,
         "cms_where": where,
         "cms_values": counts.cells[where],
     }

@@ -3,10 +3,10 @@
 Row ``r`` is the ``r``-th article assigned, so rows are in ``seq`` order.
 Per row: the article id (16 hex digits, kept as a 64-bit integer), its
 ``seq``, the row of its story's first article (``founder``), the number of
-content shingles, and the text and head signatures (16-bit values). With the
-default parameters that is 216 bytes a row; the band indexes add 8 bytes per
-band (256), about 470 bytes an article in all, 450 MiB at a million
-(measured figures in docs/benchmarks.md).
+content shingles, and the text signature (16-bit values): 152 bytes with
+the default 64 permutations. The head keys live in the detector's
+:class:`~pressearchiv.index.story_bands.KeyIndex` (measured bytes per
+article in docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -35,14 +35,13 @@ def article_number(article_id: str) -> int:
 class StoryRows:
     """Growable columns of the detector (see the module docstring)."""
 
-    def __init__(self, perms: int, head_perms: int) -> None:
+    def __init__(self, perms: int) -> None:
         self._n = 0
         self._seq = np.zeros(0, dtype=np.int64)
         self._ids = np.zeros(0, dtype=np.uint64)
         self._founder = np.zeros(0, dtype=np.int32)
         self._size = np.zeros(0, dtype=np.uint32)
         self._signatures = np.zeros((0, perms), dtype=np.uint16)
-        self._heads = np.zeros((0, head_perms), dtype=np.uint16)
         self._recent: dict[int, int] = {}
         self._sorted_ids = np.zeros(0, dtype=np.uint64)
         self._sorted_rows = np.zeros(0, dtype=np.int64)
@@ -76,12 +75,8 @@ class StoryRows:
         return self._signatures[: self._n]
 
     @property
-    def heads(self) -> Signature:
-        return self._heads[: self._n]
-
-    @property
     def nbytes(self) -> int:
-        arrays = (self.seq, self.ids, self.founder, self.size, self.signatures, self.heads)
+        arrays = (self.seq, self.ids, self.founder, self.size, self.signatures)
         return sum(a.nbytes for a in arrays) + self._sorted_ids.nbytes * 2
 
     def article_id(self, row: int) -> str:
@@ -94,7 +89,6 @@ class StoryRows:
         founder: int,
         size: int,
         signature: Signature | None,
-        head: Signature | None,
     ) -> int:
         number = article_number(article_id)
         row = self._n
@@ -102,8 +96,8 @@ class StoryRows:
             self._grow(max(1024, 2 * row))
         self._seq[row], self._ids[row], self._founder[row] = seq, number, founder
         self._size[row] = size
-        if signature is not None and head is not None:
-            self._signatures[row], self._heads[row] = signature, head
+        if signature is not None:
+            self._signatures[row] = signature
         self._n += 1
         self._recent[number] = row
         if len(self._recent) > _RECENT_MAX:
@@ -117,7 +111,6 @@ class StoryRows:
         founder: npt.NDArray[np.int32],
         size: npt.NDArray[np.uint32],
         signatures: Signature,
-        heads: Signature,
     ) -> None:
         """Append saved rows in bulk (loading)."""
         count, start = seq.size, self._n
@@ -126,7 +119,7 @@ class StoryRows:
         end = start + count
         self._seq[start:end], self._ids[start:end] = seq, ids
         self._founder[start:end], self._size[start:end] = founder, size
-        self._signatures[start:end], self._heads[start:end] = signatures, heads
+        self._signatures[start:end] = signatures
         self._n = end
         self._reindex()
 
@@ -160,7 +153,7 @@ class StoryRows:
 
         self._seq, self._ids = grown(self._seq), grown(self._ids)
         self._founder, self._size = grown(self._founder), grown(self._size)
-        self._signatures, self._heads = grown(self._signatures), grown(self._heads)
+        self._signatures = grown(self._signatures)
 
     def _reindex(self) -> None:
         order = np.argsort(self.ids, kind="stable")

@@ -155,7 +155,7 @@ def test_boilerplate_shared_by_many_articles_does_not_make_a_story() -> None:
         "Viel Freude beim Lesen wünscht Ihnen das ganze Team. "
     )
     topics = [REPORTAGE, FOLLOW_UP, " ".join(COPY[:5]), " ".join(COPY[5:10]), CUT]
-    params = StoryParams(boilerplate_articles=2)
+    params = StoryParams(boilerplate_stories=2)
     detector = StoryDetector(params)
     letters = [frame + topic for topic in topics]
     stories = [
@@ -206,6 +206,9 @@ def test_saved_state_round_trips_and_continues_like_an_uninterrupted_run(
     loaded = story_files.load(state)
     assert loaded.watermark == 5 and len(loaded) == 5
     assert np.array_equal(loaded.rows.signatures, first.rows.signatures)
+    assert sorted(zip(*map(list, loaded.heads.entries()), strict=True)) == sorted(
+        zip(*map(list, first.heads.entries()), strict=True)
+    )
     assert np.array_equal(loaded.counts.cells, first.counts.cells)
     tail = run(texts[5:], loaded)
     assert tail == run(texts, StoryDetector())[5:] == [aid(AGENCY), aid(AGENCY)]
