@@ -64,9 +64,9 @@ class KeyIndex:
         for run_keys, run_rows in self._runs:
             left = np.searchsorted(run_keys, keys, "left")
             right = np.searchsorted(run_keys, keys, "right")
-            for lo, hi in zip(left.tolist(), right.tolist(), strict=True):
-                if hi > lo:
-                    found.append(run_rows[max(lo, hi - cap) : hi])
+            present = np.flatnonzero(right > left)  # most keys are in no run
+            for lo, hi in zip(left[present].tolist(), right[present].tolist(), strict=True):
+                found.append(run_rows[max(lo, hi - cap) : hi])
         if self._pending:
             pending_keys = self._pending_keys[: self._pending]
             hit = np.isin(pending_keys, keys, kind="sort")
