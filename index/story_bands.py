@@ -40,6 +40,9 @@ class KeyIndex:
         self._pending_keys = np.zeros(RUN_ENTRIES, dtype=np.uint32)
         self._pending_rows = np.zeros(RUN_ENTRIES, dtype=np.int32)
         self._pending = 0
+        # The same pending entries by key, for lookups (a dict beats any numpy
+        # search over a buffer that changes with every article).
+        self._pending_by_key: dict[int, list[int]] = {}
 
     def add(self, row: int, keys: KeyArray) -> None:
         if keys.size == 0:
@@ -50,6 +53,8 @@ class KeyIndex:
         self._pending_keys[self._pending : end] = keys
         self._pending_rows[self._pending : end] = row
         self._pending = end
+        for key in keys.tolist():
+            self._pending_by_key.setdefault(key, []).append(row)
 
     def add_many(self, rows: Int64Array, keys: KeyArray) -> None:
         """File ``rows[i]`` under ``keys[i]`` for all i at once (loading)."""
@@ -67,16 +72,12 @@ class KeyIndex:
             present = np.flatnonzero(right > left)  # most keys are in no run
             for lo, hi in zip(left[present].tolist(), right[present].tolist(), strict=True):
                 found.append(run_rows[max(lo, hi - cap) : hi])
-        if self._pending:
-            pending_keys = self._pending_keys[: self._pending]
-            hit = np.isin(pending_keys, keys, kind="sort")
-            if hit.any():
-                rows = self._pending_rows[: self._pending][hit]
-                hit_keys = pending_keys[hit]
-                # The same cap per key as for the runs: the most recent rows.
-                order = np.lexsort((-rows, hit_keys))
-                rank = np.arange(order.size) - np.searchsorted(hit_keys[order], hit_keys[order])
-                found.append(rows[order][rank < cap])
+        if self._pending_by_key:
+            pending = self._pending_by_key
+            for key in keys.tolist():
+                filed = pending.get(key)
+                if filed is not None:  # the same cap as for the runs: the most recent
+                    found.append(np.asarray(filed[-cap:], dtype=np.int32))
         if not found:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty
@@ -89,6 +90,7 @@ class KeyIndex:
         rows = self._pending_rows[: self._pending].copy()
         keys = self._pending_keys[: self._pending].copy()
         self._pending = 0
+        self._pending_by_key = {}
         self._push(rows, keys)
 
     def _push(self, rows: Int32Array, keys: KeyArray) -> None:
