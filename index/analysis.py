@@ -34,12 +34,16 @@ from typing import Any
 
 from whoosh.analysis import Analyzer, Token
 
-__all__ = ["ANALYZER_VERSION", "STOP_MARK", "GermanAnalyzer", "fold"]
+from pressearchiv.index.compounds import Splitter
+from pressearchiv.index.lexicon import load_lexicon
+
+__all__ = ["ANALYZER_VERSION", "STOP_MARK", "CompoundPartsAnalyzer", "GermanAnalyzer", "fold"]
 
 # Bump whenever a change here would give a document different terms: an index
 # built with another version is rebuilt on open.
-ANALYZER_VERSION = "de-4"  # de-2: FastPositions; de-3: stop words indexed, plain columns;
-# de-4: classes pickled under pressearchiv.index.*
+ANALYZER_VERSION = "de-5"  # de-2: FastPositions; de-3: stop words indexed, plain columns;
+# de-4: classes pickled under pressearchiv.index.*; de-5: lemmas of irregular nouns,
+# compound parts (a field of their own), "and"/"or" are stop words, raw frequencies
 
 # One pass over the text finds three kinds of token, most specific first:
 #   abbreviations of single letters with dots (z.B., U.S.A.),
@@ -70,8 +74,10 @@ def fold(word: str) -> str:
 def _stop_words() -> frozenset[str]:
     from whoosh.lang.stopwords import stoplists
 
-    # "daß" is in Whoosh's list; its modern spelling is not.
-    return frozenset(stoplists["de"]) | {"dass"}
+    # "daß" is in Whoosh's list; its modern spelling is not. Lower-case "and"
+    # and "or" are no operators (see query.py) and, like "und"/"oder", are
+    # left out of a search.
+    return frozenset(stoplists["de"]) | {"dass", "and", "or"}
 
 
 class GermanAnalyzer(Analyzer):
@@ -84,7 +90,19 @@ class GermanAnalyzer(Analyzer):
     def _lazy_init(self) -> None:
         self._stemmer: Any = None
         self._cache: dict[str, str | None] = {}
+        self._parts: dict[str, tuple[str, ...]] = {}
         self._stops: frozenset[str] = frozenset()
+        self._irregular: dict[str, str] = {}
+        self._splitter: Splitter | None = None
+
+    def _load(self) -> None:
+        import Stemmer  # PyStemmer; imported here so nothing happens at import time
+
+        lexicon = load_lexicon()
+        self._irregular = lexicon.irregular
+        self._splitter = Splitter(lexicon)
+        self._stops = _stop_words()
+        self._stemmer = Stemmer.Stemmer("german")
 
     # -- pickling: only the version travels into the index -------------------
 
@@ -96,13 +114,13 @@ class GermanAnalyzer(Analyzer):
         self._lazy_init()
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, GermanAnalyzer) and other.version == self.version
+        return type(other) is type(self) and other.version == self.version
 
     def __hash__(self) -> int:
-        return hash(("GermanAnalyzer", self.version))
+        return hash((type(self).__name__, self.version))
 
     def __repr__(self) -> str:
-        return f"GermanAnalyzer(version={self.version!r})"
+        return f"{type(self).__name__}(version={self.version!r})"
 
     # -- single words --------------------------------------------------------
 
@@ -114,10 +132,7 @@ class GermanAnalyzer(Analyzer):
         except KeyError:
             pass
         if self._stemmer is None:
-            import Stemmer  # PyStemmer; imported here so nothing happens at import time
-
-            self._stemmer = Stemmer.Stemmer("german")
-            self._stops = _stop_words()
+            self._load()
         result: str | None
         if word in self._stops:
             result = None
@@ -130,10 +145,64 @@ class GermanAnalyzer(Analyzer):
         elif "." in word:  # an abbreviation like z.b.
             result = word.replace(".", "")
         else:
-            result = self._stemmer.stemWord(word)
+            result = self._stemmer.stemWord(self._lemma(word))
         if len(cache) < _STEM_CACHE_MAX:
             cache[word] = result
         return result
+
+    def _lemma(self, word: str) -> str:
+        """The word to stem: an irregular form's lemma (``viren`` → ``virus``),
+        also as the head of a compound (``testzentren`` → ``testzentrum``)."""
+        lemma = self._irregular.get(word)
+        if lemma is not None:
+            return lemma
+        if len(word) > 6:
+            parts = self._split(word)
+            if parts:
+                lemma = self._irregular.get(parts[-1])
+                if lemma is not None:
+                    return word[: len(word) - len(parts[-1])] + lemma
+        return word
+
+    def _split(self, word: str) -> tuple[str, ...]:
+        assert self._splitter is not None
+        return self._splitter.split(word)
+
+    def parts(self, word: str) -> tuple[str, ...]:
+        """The terms of the nouns a lowercase compound is built from, or ``()``:
+        ``maskenpflicht`` → ``("mask", "pflicht")`` (see :mod:`~pressearchiv.index.compounds`)."""
+        found = self._parts.get(word)
+        if found is not None:
+            return found
+        if self._stemmer is None:
+            self._load()
+        assert self._splitter is not None
+        pieces = self._split(word)
+        terms: dict[str, None] = {}
+        for i, piece in enumerate(pieces):
+            t = self.term(self._splitter.base(piece, head=i == len(pieces) - 1))
+            if t is not None:
+                terms[t] = None
+        found = tuple(terms)
+        if len(self._parts) < _STEM_CACHE_MAX:
+            self._parts[word] = found
+        return found
+
+    def part_positions(self, text: str) -> dict[str, list[int]]:
+        """The compound parts of ``text`` with the positions of their words
+        (word positions as :meth:`term_positions` counts them)."""
+        found: dict[str, list[int]] = {}
+        parts = self.parts
+        pos = 0
+        for raw in _TOKEN.findall(text.lower()):
+            for piece in raw.split("-") if "-" in raw else (raw,):
+                if not piece:
+                    continue
+                if len(piece) > 6:
+                    for t in parts(piece):
+                        found.setdefault(t, []).append(pos)
+                pos += 1
+        return found
 
     # -- whole texts ---------------------------------------------------------
 
@@ -264,3 +333,28 @@ class GermanAnalyzer(Analyzer):
                 token.startchar = start_char + start
                 token.endchar = start_char + end
             yield token
+
+
+class CompoundPartsAnalyzer(GermanAnalyzer):
+    """The analyzer of the compound-parts field: a text's terms are the parts
+    of its compounds (``Maskenpflicht`` → ``mask``, ``pflicht``), nothing else.
+
+    Kept in a field of its own with a lower weight, so that a search for
+    ``Maske`` finds ``Maskenpflicht`` but ranks articles with ``Maske`` itself
+    first, and quoted phrases, which search only the title and body, stay exact.
+    """
+
+    def term_positions(self, text: str) -> dict[str, list[int]]:
+        return self.part_positions(text)
+
+    def __call__(
+        self, value: str, positions: bool = False, *args: Any, **kwargs: Any
+    ) -> Iterator[Token]:
+        token = Token(positions, False, mode=kwargs.get("mode", ""))
+        token.stopped = False
+        token.boost = 1.0
+        for text, found in self.part_positions(value).items():
+            for pos in found:
+                token.text = text
+                token.pos = pos
+                yield token

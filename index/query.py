@@ -4,6 +4,12 @@ Supported: words (ANDed), ``OR``, ``NOT`` and ``-word``, ``"exact phrase"``,
 ``"a b"~5`` (proximity), ``title:`` / ``outlet:`` prefixes, trailing and inner
 wildcards (``Impf*``, capped to the most frequent expansions) and parentheses.
 
+Only upper-case ``AND``/``OR``/``NOT`` are operators. Dangling or doubled
+operators and unpaired parentheses or quotes are dropped first and named in
+``ParsedQuery.ignored`` (:mod:`pressearchiv.index.syntax`). A plain word is
+looked for in the title, the body and the compound parts (``Maske`` finds
+``Maskenpflicht``); a quoted phrase only in title and body, so it stays exact.
+
 Malformed input never escapes as an unexpected exception: if Whoosh's parser
 fails, the words are searched plainly; a query with too many words raises
 :class:`~pressearchiv.index.errors.QueryTooComplex`. Text without any word character (a lone
@@ -23,7 +29,8 @@ from whoosh.reading import IndexReader
 
 from pressearchiv.index.analysis import STOP_MARK, GermanAnalyzer, fold
 from pressearchiv.index.errors import QueryTooComplex
-from pressearchiv.index.schema import QUERY_FIELDS, SEARCH_FIELDS
+from pressearchiv.index.schema import PARTS_FIELD, QUERY_FIELDS, SEARCH_FIELDS
+from pressearchiv.index.syntax import OPERATORS, tidy
 
 __all__ = ["MAX_QUERY_WORDS", "ParsedQuery", "parse_query"]
 
@@ -34,7 +41,6 @@ MAX_EXPANSION = 100
 # … chosen from at most this many lexicon entries, to bound the scan.
 MAX_EXPANSION_SCAN = 20_000
 
-_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 # A minus that starts a word ("-Impfung", -"a b", -(x)) means NOT; a hyphen
 # inside a word (Ukraine-Konflikt) does not.
 _MINUS = re.compile(r'(?:^|(?<=[\s(]))[-+](?=[\w"(])')
@@ -57,6 +63,10 @@ class ParsedQuery:
     ignored: tuple[str, ...] = ()
     # The quoted phrases' terms, for snippets to show where they stand.
     phrases: tuple[tuple[str, ...], ...] = ()
+    # Terms looked for among compound parts: snippets mark their compounds.
+    part_terms: frozenset[str] = frozenset()
+    # Operators, parentheses and quotes dropped from the query (also in ignored).
+    syntax: tuple[str, ...] = ()
 
 
 class _Parser(QueryParser):
@@ -71,7 +81,9 @@ class _Parser(QueryParser):
                 plugins.WildcardPlugin(),
                 plugins.PhrasePlugin(),
                 plugins.GroupPlugin(),
-                plugins.OperatorsPlugin(),
+                # Only AND, OR and NOT (upper-case): ANDNOT, ANDMAYBE and
+                # REQUIRE are words like any other.
+                plugins.OperatorsPlugin(AndNot=None, AndMaybe=None, Require=None),
                 plugins.MultifieldPlugin(SEARCH_FIELDS),
             ],
         )
@@ -95,6 +107,11 @@ class _Parser(QueryParser):
         if not parts:
             return None
         if len(parts) == 1:
+            if fieldname == "body":
+                # The word itself, or as part of a compound (schema.PARTS_WEIGHT).
+                return wq.Or(
+                    [wq.Term("body", parts[0], boost=boost), wq.Term(PARTS_FIELD, parts[0])]
+                )
             return wq.Term(fieldname, parts[0], boost=boost)
         # A hyphenated compound: its parts side by side, or the word as a whole.
         alternatives: list[wq.Query] = [wq.Phrase(fieldname, parts, boost=boost)]
@@ -135,17 +152,19 @@ def parse_query(text: str, analyzer: GermanAnalyzer, reader: IndexReader) -> Par
             f"Die Suchanfrage ist zu lang: höchstens {MAX_QUERY_WORDS} Wörter "
             f"und {MAX_QUERY_CHARS} Zeichen."
         )
+    tidied = tidy(text)
+    text = tidied.text
     words = tuple(
-        w for w in _WORD.findall(text) if w not in _OPERATORS and not _is_fieldname(text, w)
+        w for w in _WORD.findall(text) if w not in OPERATORS and not _is_fieldname(text, w)
     )
     if not _HAS_WORD.search(text):
-        return ParsedQuery(None, frozenset(), ())
+        return ParsedQuery(None, frozenset(), (), tidied.dropped, syntax=tidied.dropped)
     # Stop words inside quotes are searched (an exact phrase holds them).
-    ignored = tuple(
+    stops = tuple(
         dict.fromkeys(
             w
             for w in _LETTERS.findall(_QUOTED.sub(" ", text))
-            if w not in _OPERATORS
+            if w not in OPERATORS
             and not _is_fieldname(text, w)
             and analyzer.term(w.lower()) is None
         )
@@ -163,7 +182,13 @@ def parse_query(text: str, analyzer: GermanAnalyzer, reader: IndexReader) -> Par
         except Exception:
             query = wq.NullQuery
     return ParsedQuery(
-        query, frozenset(_positive_terms(query)), words, ignored, _positive_phrases(query)
+        query,
+        frozenset(_positive_terms(query)),
+        words,
+        stops + tidied.dropped,
+        _positive_phrases(query),
+        frozenset(_positive_terms(query, (PARTS_FIELD,))),
+        tidied.dropped,
     )
 
 
@@ -201,13 +226,13 @@ def _positive_nodes(query: wq.Query) -> Iterator[wq.Query]:
         yield from _positive_nodes(child)
 
 
-def _positive_terms(query: wq.Query) -> set[str]:
-    """Text terms a snippet should mark: every title/body term not under a NOT."""
+def _positive_terms(query: wq.Query, fields: tuple[str, ...] = SEARCH_FIELDS) -> set[str]:
+    """Text terms a snippet should mark: every term of ``fields`` not under a NOT."""
     found: set[str] = set()
     for q in _positive_nodes(query):
-        if isinstance(q, wq.Term) and q.fieldname in SEARCH_FIELDS:
+        if isinstance(q, wq.Term) and q.fieldname in fields:
             found.add(q.text)
-        elif isinstance(q, wq.Phrase) and q.fieldname in SEARCH_FIELDS:
+        elif isinstance(q, wq.Phrase) and q.fieldname in fields:
             # Stop words are not marked: "die" all over a snippet helps no one.
             found.update(w for w in q.words if not w.startswith(STOP_MARK))
     return found

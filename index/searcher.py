@@ -97,12 +97,17 @@ def ordered_rows(
     if sort is Sort.RELEVANCE and matched.scores is not None:
         scores = matched.scores[candidates]
         if count < len(candidates):
-            top = np.argpartition(-scores, count - 1)[:count]
+            # Everything scoring at least the count-th best, ties included: a
+            # partition alone would pick among equal scores at random, and
+            # pages of different sizes would then disagree.
+            kth = np.partition(scores, len(scores) - count)[len(scores) - count]
+            top = np.flatnonzero(scores >= kth)
         else:
             top = np.arange(len(candidates))
-        # Highest score first; among equal scores the newer article (higher seq).
+        # Highest score first; among equal scores the newer article (higher
+        # seq, which is unique): a total order, the same for every page.
         order = np.lexsort((-cols.seq[candidates[top]], -scores[top]))
-        top = top[order]
+        top = top[order][:count]
         return candidates[top].tolist(), [float(x) for x in scores[top]]
     day = cols.day_start[candidates].astype(np.int64)
     seq = cols.seq[candidates]
