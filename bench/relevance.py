@@ -28,6 +28,7 @@ through the public API:
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import random
 import re
@@ -97,9 +98,9 @@ class Bench:
         rows = []
         for group in self.judgments["variants"]:  # type: ignore[attr-defined]
             forms = [f.lower() for f in group]
-            relevant = self.articles(lambda w, forms=forms: w in forms)
+            relevant = self.articles(set(forms).__contains__)
             spec = compounds.get(group[0], {"forms": forms, "contains": forms, "not": []})
-            correct = self.articles(lambda w, spec=spec: holds(w, spec))
+            correct = self.articles(functools.partial(holds, spec=spec))
             for form in group:
                 found = self.found(form)
                 hit, right = len(found & relevant), len(found & correct)
@@ -126,8 +127,8 @@ class Bench:
         totals = Counter[str]()
         rows = []
         for noun, spec in specs.items():
-            word = self.articles(lambda w, spec=spec: w in spec["forms"])
-            anywhere = self.articles(lambda w, spec=spec: holds(w, spec))
+            word = self.articles(set(spec["forms"]).__contains__)
+            anywhere = self.articles(functools.partial(holds, spec=spec))
             inside = anywhere - word
             found = self.found(noun)
             top = self.ranked(noun)

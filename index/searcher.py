@@ -182,6 +182,7 @@ def search(
         took_ms=round((time.monotonic() - started) * 1000, 2),
         timed_out=selection.matched.timed_out,
         ignored=parsed.ignored,
+        ignored_syntax=parsed.syntax,
     )
 
 
@@ -202,7 +203,13 @@ def _hits(
         if article is None:  # deleted from the store since the last commit
             continue
         text = (
-            snippet(article.text, parsed.highlight_terms, analyzer, phrases=parsed.phrases)
+            snippet(
+                article.text,
+                parsed.highlight_terms,
+                analyzer,
+                phrases=parsed.phrases,
+                parts=parsed.part_terms,
+            )
             if with_snippets
             else ""
         )
