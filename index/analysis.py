@@ -34,8 +34,7 @@ from typing import Any
 
 from whoosh.analysis import Analyzer, Token
 
-from pressearchiv.index.compounds import Splitter
-from pressearchiv.index.lexicon import load_lexicon
+from pressearchiv.index.words import CACHE_MAX, Words, shared_words, stop_words
 
 __all__ = ["ANALYZER_VERSION", "STOP_MARK", "CompoundPartsAnalyzer", "GermanAnalyzer", "fold"]
 
@@ -50,11 +49,8 @@ ANALYZER_VERSION = "de-5"  # de-2: FastPositions; de-3: stop words indexed, plai
 #   numbers with inner separators (3,5  12.03.2022  1.000  24/7),
 #   words, possibly hyphenated compounds (G20-Treffen, New-Start-Abkommen).
 _TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|\d+(?:[.,:/]\d+)+|\w+(?:-\w+)*")
-# German thousands separators: 1.000.000 is the number 1000000, not a date.
-_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
-# Stems cached per analyzer; news vocabulary is Zipfian so a bounded dict
-# catches nearly every word after the first few thousand articles.
-_STEM_CACHE_MAX = 300_000
+# Texts whose compound parts are remembered (a document's title, body, outlet).
+_RECENT = 4
 
 # Marks a stop word's index term ("\x01die"). It sorts before every letter, so
 # no wildcard prefix ever expands to a stop word.
@@ -71,15 +67,6 @@ def fold(word: str) -> str:
     return word.lower().translate(_FOLD)
 
 
-def _stop_words() -> frozenset[str]:
-    from whoosh.lang.stopwords import stoplists
-
-    # "daß" is in Whoosh's list; its modern spelling is not. Lower-case "and"
-    # and "or" are no operators (see query.py) and, like "und"/"oder", are
-    # left out of a search.
-    return frozenset(stoplists["de"]) | {"dass", "and", "or"}
-
-
 class GermanAnalyzer(Analyzer):
     """Whoosh analyzer for German news text (see the module docstring)."""
 
@@ -88,21 +75,11 @@ class GermanAnalyzer(Analyzer):
         self._lazy_init()
 
     def _lazy_init(self) -> None:
-        self._stemmer: Any = None
-        self._cache: dict[str, str | None] = {}
-        self._parts: dict[str, tuple[str, ...]] = {}
-        self._stops: frozenset[str] = frozenset()
-        self._irregular: dict[str, str] = {}
-        self._splitter: Splitter | None = None
-
-    def _load(self) -> None:
-        import Stemmer  # PyStemmer; imported here so nothing happens at import time
-
-        lexicon = load_lexicon()
-        self._irregular = lexicon.irregular
-        self._splitter = Splitter(lexicon)
-        self._stops = _stop_words()
-        self._stemmer = Stemmer.Stemmer("german")
+        self._words: Words | None = None
+        # The last few texts term_positions analysed, with their terms and
+        # compound parts (by id, checked by identity): the parts field reuses
+        # the body's analysis, and the title field the one the parts field did.
+        self._recent: dict[int, tuple[str, dict[str, list[int]], dict[str, list[int]]]] = {}
 
     # -- pickling: only the version travels into the index -------------------
 
@@ -126,83 +103,18 @@ class GermanAnalyzer(Analyzer):
 
     def term(self, word: str) -> str | None:
         """The index term for one lowercase word without hyphens, or None for a stop word."""
-        cache = self._cache
-        try:
-            return cache[word]
-        except KeyError:
-            pass
-        if self._stemmer is None:
-            self._load()
-        result: str | None
-        if word in self._stops:
-            result = None
-        elif word.isdigit():
-            result = word
-        elif word[0].isdigit() and ("." in word or "," in word or ":" in word or "/" in word):
-            result = word.replace(".", "") if _THOUSANDS.fullmatch(word) else word
-        elif len(word) < 2:
-            result = None
-        elif "." in word:  # an abbreviation like z.b.
-            result = word.replace(".", "")
-        else:
-            result = self._stemmer.stemWord(self._lemma(word))
-        if len(cache) < _STEM_CACHE_MAX:
-            cache[word] = result
-        return result
-
-    def _lemma(self, word: str) -> str:
-        """The word to stem: an irregular form's lemma (``viren`` → ``virus``),
-        also as the head of a compound (``testzentren`` → ``testzentrum``)."""
-        lemma = self._irregular.get(word)
-        if lemma is not None:
-            return lemma
-        if len(word) > 6:
-            parts = self._split(word)
-            if parts:
-                lemma = self._irregular.get(parts[-1])
-                if lemma is not None:
-                    return word[: len(word) - len(parts[-1])] + lemma
-        return word
-
-    def _split(self, word: str) -> tuple[str, ...]:
-        assert self._splitter is not None
-        return self._splitter.split(word)
+        return self._known().term(word)
 
     def parts(self, word: str) -> tuple[str, ...]:
         """The terms of the nouns a lowercase compound is built from, or ``()``:
         ``maskenpflicht`` → ``("mask", "pflicht")`` (see :mod:`~pressearchiv.index.compounds`)."""
-        found = self._parts.get(word)
-        if found is not None:
-            return found
-        if self._stemmer is None:
-            self._load()
-        assert self._splitter is not None
-        pieces = self._split(word)
-        terms: dict[str, None] = {}
-        for i, piece in enumerate(pieces):
-            t = self.term(self._splitter.base(piece, head=i == len(pieces) - 1))
-            if t is not None:
-                terms[t] = None
-        found = tuple(terms)
-        if len(self._parts) < _STEM_CACHE_MAX:
-            self._parts[word] = found
-        return found
+        return self._known().parts(word)
 
-    def part_positions(self, text: str) -> dict[str, list[int]]:
-        """The compound parts of ``text`` with the positions of their words
-        (word positions as :meth:`term_positions` counts them)."""
-        found: dict[str, list[int]] = {}
-        parts = self.parts
-        pos = 0
-        for raw in _TOKEN.findall(text.lower()):
-            for piece in raw.split("-") if "-" in raw else (raw,):
-                if not piece:
-                    continue
-                if len(piece) > 6:
-                    for t in parts(piece):
-                        found.setdefault(t, []).append(pos)
-                pos += 1
-        return found
+    def _known(self) -> Words:
+        words = self._words
+        if words is None:
+            words = self._words = shared_words(self.version)
+        return words
 
     # -- whole texts ---------------------------------------------------------
 
@@ -248,34 +160,69 @@ class GermanAnalyzer(Analyzer):
         """Every term of ``text`` with its positions, as :meth:`spans` gives them.
 
         The indexing path: one regex pass and dictionary look-ups, without the
-        generator and the character offsets that highlighting needs.
+        generator and the character offsets that highlighting needs. The same
+        pass finds the text's compound parts, which :meth:`part_positions`
+        then hands out without a second pass (the body is analysed for its
+        own field first, then for the parts field).
         """
-        cache, term = self._cache, self.term
+        seen = self._recent.get(id(text))
+        if seen is not None and seen[0] is text:
+            return seen[1]
+        known = self._known()
+        words, term, parts_of = known.entries, known.term, known.parts
         found: dict[str, list[int]] = {}
+        parts: dict[str, list[int]] = {}
         pos = 0
-        for raw in _TOKEN.findall(text.lower()):
+        # Words keep their case here: only a capitalised word (a noun, in
+        # German) is split into compound parts.
+        for raw in _TOKEN.findall(text):
             if "-" in raw:  # compounds are rare: the general path is fine
+                raw = raw.lower()
                 last = -1
                 for part, p, _, _ in self.spans(raw):
                     found.setdefault(part, []).append(pos + p)
                     last = max(last, p)
+                for p, piece in enumerate(raw.split("-")):
+                    for t in parts_of(piece) if len(piece) > 6 else ():
+                        parts.setdefault(t, []).append(pos + p)
                 pos += last + 1
                 continue
-            # A cached None is a stop word; a missing key is a word not seen yet.
-            t = cache[raw] if raw in cache else term(raw)
-            if t is None:
-                t = STOP_MARK + raw
+            # One look-up per word for its term and its compound parts.
+            entry = words.get(raw)
+            if entry is None:
+                low = raw.lower()
+                stem = term(low)
+                noun = len(raw) > 6 and raw[0].isupper()
+                entry = (STOP_MARK + low if stem is None else stem, parts_of(low) if noun else ())
+                if len(words) < CACHE_MAX:
+                    words[raw] = entry
+            t, pieces = entry
             positions = found.get(t)
             if positions is None:
                 found[t] = [pos]
             else:
                 positions.append(pos)
+            for t in pieces:
+                parts.setdefault(t, []).append(pos)
             pos += 1
+        recent = self._recent
+        recent[id(text)] = (text, found, parts)
+        if len(recent) > _RECENT:
+            del recent[next(iter(recent))]
         return found
+
+    def part_positions(self, text: str) -> dict[str, list[int]]:
+        """The compound parts of ``text`` with the positions of their words
+        (word positions as :meth:`term_positions` counts them)."""
+        seen = self._recent.get(id(text))
+        if seen is not None and seen[0] is text:
+            return seen[2]
+        self.term_positions(text)
+        return self._recent[id(text)][2]
 
     def surface_words(self, text: str) -> set[str]:
         """Distinct lowercase unstemmed words, for spelling suggestions ("Meinten Sie …?")."""
-        stops = self._stops or _stop_words()
+        stops = self._known().stops or stop_words()
         words = set()
         for match in _TOKEN.finditer(text):
             for part in match.group().lower().split("-"):
@@ -335,25 +282,54 @@ class GermanAnalyzer(Analyzer):
             yield token
 
 
-class CompoundPartsAnalyzer(GermanAnalyzer):
+class CompoundPartsAnalyzer(Analyzer):
     """The analyzer of the compound-parts field: a text's terms are the parts
     of its compounds (``Maskenpflicht`` → ``mask``, ``pflicht``), nothing else.
 
     Kept in a field of its own with a lower weight, so that a search for
     ``Maske`` finds ``Maskenpflicht`` but ranks articles with ``Maske`` itself
     first, and quoted phrases, which search only the title and body, stay exact.
+    It works through the body's :class:`GermanAnalyzer` (pickled as the same
+    object within the schema), so both fields share one cache of words.
     """
 
-    def term_positions(self, text: str) -> dict[str, list[int]]:
-        return self.part_positions(text)
+    def __init__(self, words: GermanAnalyzer) -> None:
+        self.words = words
+
+    @property
+    def version(self) -> str:
+        return self.words.version
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CompoundPartsAnalyzer) and other.words == self.words
+
+    def __hash__(self) -> int:
+        return hash(("CompoundPartsAnalyzer", self.words.version))
+
+    def __repr__(self) -> str:
+        return f"CompoundPartsAnalyzer({self.words!r})"
+
+    def term_positions(self, value: str | tuple[str, ...]) -> dict[str, list[int]]:
+        """Parts of one text, or of several (the body first: its parts are
+        already known); each next text's positions follow the previous one's."""
+        texts = (value,) if isinstance(value, str) else value
+        if not texts:
+            return {}
+        found = dict(self.words.part_positions(texts[0]))  # its lists stay untouched
+        offset = 0
+        for previous, text in zip(texts, texts[1:], strict=False):
+            offset += len(previous) + 1  # more than the text has words
+            for term, positions in self.words.part_positions(text).items():
+                found[term] = found.get(term, []) + [p + offset for p in positions]
+        return found
 
     def __call__(
-        self, value: str, positions: bool = False, *args: Any, **kwargs: Any
+        self, value: str | tuple[str, ...], positions: bool = False, **kwargs: Any
     ) -> Iterator[Token]:
         token = Token(positions, False, mode=kwargs.get("mode", ""))
         token.stopped = False
         token.boost = 1.0
-        for text, found in self.part_positions(value).items():
+        for text, found in self.term_positions(value).items():
             for pos in found:
                 token.text = text
                 token.pos = pos

@@ -62,6 +62,7 @@ class Splitter:
         self._nouns = lexicon.nouns
         self._lemmas = lexicon.lemmas
         self._verbs = lexicon.verb_stems
+        self._modifier_set = lexicon.modifiers
 
     def split(self, word: str, *, known: bool = True) -> tuple[str, ...]:
         """The parts of a lowercase word (substrings that join to it), or ``()``.
@@ -102,21 +103,16 @@ class Splitter:
         if found is not None:
             return found
         found = [(text,)] if self._is_modifier(text) else []
-        for cut in range(MIN_PART, len(text) - MIN_PART + 1):
+        modifiers = self._modifier_set
+        for cut in range(MIN_PART, min(len(text) - MIN_PART, MAX_PART) + 1):
             first = text[:cut]
-            if self._is_modifier(first):
+            if first in modifiers:
                 found.extend((first, *rest) for rest in self._modifiers(text[cut:], memo))
         memo[text] = found
         return found
 
     def _is_modifier(self, part: str) -> bool:
-        if len(part) < MIN_PART or len(part) > MAX_PART:
-            return False
-        if part in self._nouns or part in self._verbs:
-            return True
-        if part.endswith("s") and part[:-1] in self._lemmas:
-            return True
-        return part + "e" in self._lemmas
+        return part in self._modifier_set and len(part) >= MIN_PART
 
     def base(self, part: str, head: bool) -> str:
         """The word a part stands for, to be analysed like a word of its own:

@@ -24,25 +24,33 @@ and the same for all of them, and an index opens an analyzer per searcher.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import importlib.metadata
 import logging
 import os
 import pickle
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["LEXICON_FORMAT", "Lexicon", "cache_dir", "derive_lexicon", "load_lexicon"]
+__all__ = [
+    "LEXICON_FORMAT",
+    "Lexicon",
+    "build_lexicon",
+    "cache_dir",
+    "derive_lexicon",
+    "load_lexicon",
+]
 
 log = logging.getLogger(__name__)
 
 # Part of the cache file's name: bump when the derivation changes.
-LEXICON_FORMAT = 3
+LEXICON_FORMAT = 4
 # Verb stems shorter than four letters are no compound modifiers: "rat"
 # (raten) and "erb" (erben) would split Ratte-like words and Erbarmen.
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Lexicon:
     """Word knowledge for lemmas and compound splitting (all lowercase)."""
 
@@ -50,6 +58,9 @@ class Lexicon:
     nouns: frozenset[str]  # every form of a simplex noun (a possible head or modifier)
     lemmas: frozenset[str]  # simplex noun lemmas (modifier + "s", modifier without "e")
     verb_stems: frozenset[str]  # impf, test, such … (modifiers only)
+    # Every string that may stand before a head: nouns, verb stems, lemma + s,
+    # lemma without its final e (one set look-up while splitting).
+    modifiers: frozenset[str] = frozenset()
 
 
 def cache_dir() -> Path:
@@ -64,9 +75,9 @@ def cache_dir() -> Path:
 @functools.cache
 def load_lexicon() -> Lexicon:
     """The lexicon, from the cache file or derived (and cached) from simplemma."""
-    import simplemma
-
-    path = cache_dir() / f"lexicon-de-simplemma{simplemma.__version__}-{LEXICON_FORMAT}.pickle"
+    # The installed version names the file; importing simplemma would cost more.
+    version = importlib.metadata.version("simplemma")
+    path = cache_dir() / f"lexicon-de-simplemma{version}-{LEXICON_FORMAT}.pickle"
     try:
         with path.open("rb") as fh:
             found = pickle.load(fh)
@@ -96,8 +107,6 @@ def derive_lexicon() -> Lexicon:
     import Stemmer
     from simplemma.strategies.dictionaries import DefaultDictionaryFactory
 
-    from pressearchiv.index.compounds import Splitter
-
     entries = DefaultDictionaryFactory().get_dictionary("de")
     stem = Stemmer.Stemmer("german").stemWord
     forms_of: dict[str, set[str]] = {}
@@ -123,10 +132,32 @@ def derive_lexicon() -> Lexicon:
     # A noun with a single form is mostly an abbreviation or a name fragment
     # ("Sch", "Besch"), and such entries made most of the wrong splits.
     forms_of = {lemma: forms for lemma, forms in forms_of.items() if len(forms) > 1}
+    return build_lexicon(forms_of, irregular, verb_stems)
+
+
+def build_lexicon(
+    forms_of: dict[str, set[str]], irregular: dict[str, str], verb_stems: set[str]
+) -> Lexicon:
+    """A lexicon of the simplex nouns among ``forms_of`` (lemma -> its forms).
+
+    A lemma that splits into known parts is a compound; the rest is simplex.
+    (Public so that ``bench/lexicons.py`` can compare word lists.)
+    """
+    from pressearchiv.index.compounds import Splitter
+
     all_forms = frozenset(f for forms in forms_of.values() for f in forms)
-    everything = Lexicon(irregular, all_forms, frozenset(forms_of), frozenset(verb_stems))
-    # A lemma that splits into known parts is a compound; what is left is simplex.
+    everything = with_modifiers(
+        Lexicon(irregular, all_forms, frozenset(forms_of), frozenset(verb_stems))
+    )
     splitter = Splitter(everything)
     simplex = [lemma for lemma in forms_of if not splitter.split(lemma, known=False)]
     nouns = frozenset(f for lemma in simplex for f in forms_of[lemma])
-    return Lexicon(irregular, nouns, frozenset(simplex), frozenset(verb_stems))
+    return with_modifiers(Lexicon(irregular, nouns, frozenset(simplex), frozenset(verb_stems)))
+
+
+def with_modifiers(lexicon: Lexicon) -> Lexicon:
+    """``lexicon`` with its set of modifiers filled in."""
+    lemmas = lexicon.lemmas
+    modifiers = set(lexicon.nouns) | lexicon.verb_stems | {lemma + "s" for lemma in lemmas}
+    modifiers.update(lemma[:-1] for lemma in lemmas if lemma.endswith("e"))
+    return dataclasses.replace(lexicon, modifiers=frozenset(modifiers))

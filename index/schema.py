@@ -58,7 +58,7 @@ def build_schema(analyzer_version: str = ANALYZER_VERSION) -> Schema:
         title=_text(analyzer),
         body=_text(analyzer),
         # The parts of the compounds of title and body (index.compounds).
-        parts=_text(CompoundPartsAnalyzer(analyzer_version)),
+        parts=_text(CompoundPartsAnalyzer(analyzer)),
         # Analysed, so ``outlet:spiegel`` finds "spiegel.de" …
         outlet=_text(analyzer),
         # … and verbatim, for the outlet filter and facet.
@@ -73,7 +73,7 @@ def build_schema(analyzer_version: str = ANALYZER_VERSION) -> Schema:
     )
 
 
-def _text(analyzer: GermanAnalyzer) -> TEXT:
+def _text(analyzer: GermanAnalyzer | CompoundPartsAnalyzer) -> TEXT:
     field = TEXT(analyzer=analyzer)
     field.format = FastPositions(field_boost=1.0)
     return field
@@ -110,7 +110,8 @@ def document_for(article: Article, analyzer: GermanAnalyzer) -> dict[str, Any]:
         "seq": article.seq,
         "title": article.title,
         "body": article.text,
-        PARTS_FIELD: f"{article.title}\n{article.text}",
+        # The body first: its parts come from the body field's analysis.
+        PARTS_FIELD: (article.text, article.title),
         "outlet": article.outlet,
         "outlet_name": article.outlet,
         "day_start": day_start,

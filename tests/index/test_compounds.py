@@ -114,7 +114,7 @@ def test_parts_are_terms_of_their_nouns(analyzer: GermanAnalyzer) -> None:
 
 
 def test_the_parts_analyzer_gives_parts_at_their_words_positions() -> None:
-    parts = CompoundPartsAnalyzer()
+    parts = CompoundPartsAnalyzer(GermanAnalyzer())
     text = "Die Maskenpflicht gilt, auch für Corona-Schutzmasken."
     assert parts.term_positions(text) == {
         "mask": [1, 6],
