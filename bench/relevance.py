@@ -64,7 +64,17 @@ def holds(word: str, spec: dict[str, list[str]]) -> bool:
     """Whether a word is a form of the noun or a compound holding it (judgments)."""
     if word in spec["forms"]:
         return True
-    return any(c in word for c in spec["contains"]) and not any(n in word for n in spec["not"])
+    return any(c in word for c in spec["contains"]) and not any(
+        _excluded(word, pattern) for pattern in spec["not"]
+    )
+
+
+def _excluded(word: str, pattern: str) -> bool:
+    if pattern.startswith("="):
+        return word == pattern[1:]
+    if pattern.startswith("^"):
+        return word.startswith(pattern[1:])
+    return pattern in word
 
 
 class Bench:
@@ -158,13 +168,13 @@ class Bench:
     def false_friends(self) -> dict[str, object]:
         rows = []
         total = found_total = 0
-        for noun, friends in self.judgments["false_friends"].items():  # type: ignore[attr-defined]
-            letters = noun.lower()
+        for noun, spec in self.judgments["false_friends"].items():  # type: ignore[attr-defined]
+            friends, letters = spec["friends"], spec["holds"]
             only = {
                 a
                 for a, words in self.tokens.items()
                 if any(w in friends for w in words)
-                and not any(letters in w and w not in friends for w in words)
+                and not any(x in w and w not in friends for w in words for x in letters)
             }
             found = self.found(noun) & only
             total += len(only)
@@ -181,17 +191,22 @@ class Bench:
         articles = {a.id: a for a in store.get_many(ids)}
         for a in articles.values():
             by_title.setdefault(a.title.strip().lower(), set()).add(a.id)
-        titles, bodies = [], []
+        titles, bodies, misses = [], [], []
         for article_id in rng.sample(ids, min(count, len(ids))):
             article = articles[article_id]
             if article.title.strip():
                 wanted = by_title[article.title.strip().lower()]
                 titles.append(_reciprocal_rank(self.ranked(article.title, 10), wanted))
+                if titles[-1] < 1:
+                    misses.append({"title": article.title, "rr": round(titles[-1], 3)})
             words = sorted({w for w in _ALPHA.findall(article.text) if 2 <= df[w.lower()] <= 50})
             if len(words) >= 4:
                 query = " ".join(rng.sample(words, 4))
                 bodies.append(_reciprocal_rank(self.ranked(query, 10), {article_id}))
+                if bodies[-1] < 1:
+                    misses.append({"words": query, "rr": round(bodies[-1], 3)})
         return {
+            "misses": misses,
             "title_mrr10": round(sum(titles) / max(len(titles), 1), 4),
             "title_queries": len(titles),
             "body_words_mrr10": round(sum(bodies) / max(len(bodies), 1), 4),
@@ -212,6 +227,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/pressearchiv-relevance"))
     parser.add_argument("--size", type=int, default=41_242, help="articles from the corpus")
     parser.add_argument("--reuse-store", action="store_true", help="keep an existing store")
+    parser.add_argument(
+        "--index",
+        type=Path,
+        help="index folder (default: WORKDIR/index), rebuilt unless --reuse-index",
+    )
+    parser.add_argument("--reuse-index", action="store_true", help="measure an existing index")
     parser.add_argument("--known-items", type=int, default=400)
     parser.add_argument("--seed", type=int, default=10)
     parser.add_argument("--out", type=Path)
@@ -225,11 +246,13 @@ def main(argv: list[str] | None = None) -> int:
             records = read_corpus(args.corpus)
             for _ in store.add_drafts(drafts(records, args.size), batch_size=1000):
                 pass
-        started = time.perf_counter()
-        indexed = rebuild_index(args.workdir / "index", store)
-        report["indexing"] = {"articles": indexed, "seconds": time.perf_counter() - started}
+        index_dir = args.index or args.workdir / "index"
+        if not args.reuse_index:
+            started = time.perf_counter()
+            indexed = rebuild_index(index_dir, store)
+            report["indexing"] = {"articles": indexed, "seconds": time.perf_counter() - started}
         tokens = {a.id: tokens_of(f"{a.title}\n{a.text}") for a in store.iter_articles()}
-        with SearchIndex.open(args.workdir / "index", store) as index:
+        with SearchIndex.open(index_dir, store) as index:
             index.wait_indexed(store.max_seq(), timeout=600)
             bench = Bench(index, tokens, judgments)
             report["variants"] = bench.variants()
@@ -238,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
             report["known_items"] = bench.known_items(store, args.known_items, args.seed)
     summary = {k: v for k, v in report.items() if not isinstance(v, dict)}
     for key in ("indexing", "variants", "compounds", "false_friends", "known_items"):
-        part = report[key]
+        part = report.get(key, {})
         assert isinstance(part, dict)
         summary[key] = {k: v for k, v in part.items() if not isinstance(v, list)}
     print(json.dumps(summary, indent=1, ensure_ascii=False))

@@ -51,8 +51,10 @@ MAX_PART = 18
 # Nouns that end many words as a suffix, not as a head noun.
 NEVER_HEADS = frozenset({"schaft", "schaften", "tum", "tums", "heit", "keit", "ling", "linge"})
 # Words the rules split wrongly, found by reading the splits of fang-covid's
-# frequent words (e.g. Dienstag is not Diens + Tag).
-NEVER_SPLIT = frozenset({"dienstag", "dienstags", "sonntag", "sonntags", "sonntage"})
+# frequent words (Dienstag is not Diens + Tag, Maskerade not Maske + Rade).
+NEVER_SPLIT = frozenset(
+    {"dienstag", "dienstags", "sonntag", "sonntags", "sonntage", "maskerade", "maskeraden"}
+)
 
 
 class Splitter:

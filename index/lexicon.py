@@ -45,7 +45,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 # Part of the cache file's name: bump when the derivation changes.
-LEXICON_FORMAT = 4
+LEXICON_FORMAT = 5
+# Nouns with a single form count from this length on (see derive_lexicon).
+SINGLE_FORM_LETTERS = 6
 # Verb stems shorter than four letters are no compound modifiers: "rat"
 # (raten) and "erb" (erben) would split Ratte-like words and Erbarmen.
 
@@ -129,9 +131,14 @@ def derive_lexicon() -> Lexicon:
             verb_stems.add(lemma[:-2])  # four letters or more
     for low in conflicting:
         del irregular[low]
-    # A noun with a single form is mostly an abbreviation or a name fragment
-    # ("Sch", "Besch"), and such entries made most of the wrong splits.
-    forms_of = {lemma: forms for lemma, forms in forms_of.items() if len(forms) > 1}
+    # A short noun with a single form is mostly an abbreviation or a name
+    # fragment ("Sch", "Besch"), and such entries made most of the wrong
+    # splits; longer ones are mass nouns (Jugend, Pharma, Sorgfalt).
+    forms_of = {
+        lemma: forms
+        for lemma, forms in forms_of.items()
+        if len(forms) > 1 or len(lemma) >= SINGLE_FORM_LETTERS
+    }
     return build_lexicon(forms_of, irregular, verb_stems)
 
 

@@ -49,6 +49,12 @@ _QUOTED = re.compile(r'"[^"]*"')
 _LETTERS = re.compile(r"(?<![\w*])[^\W\d_]+(?![\w*])")  # whole words, no wildcards
 _HAS_WORD = re.compile(r"\w")
 _PLAIN = re.compile(r'["()*?~^:]')
+# A colon with the word before it and the character after it (see _colon).
+_COLON = re.compile(r"(\w*):(\S?)")
+# Anything beyond plain words: quotes, groups, wildcards, fields, operators, minus.
+_SYNTAX = re.compile(r'["()*~^:]|(?:^|\s)[-+]|\b(?:AND|OR|NOT)\b')
+# How much a title holding the typed words in order adds (see _title_bonus).
+TITLE_PHRASE_BOOST = 2.0
 
 
 @dataclass(frozen=True)
@@ -153,7 +159,11 @@ def parse_query(text: str, analyzer: GermanAnalyzer, reader: IndexReader) -> Par
             f"und {MAX_QUERY_CHARS} Zeichen."
         )
     tidied = tidy(text)
-    text = tidied.text
+    # A question mark ends a question ("Kommen die Pakete wieder an?"): it is
+    # punctuation here, not Whoosh's one-letter wildcard.
+    text = tidied.text.replace("?", " ")
+    # Likewise a colon that names no field ("Corona: Zwei weitere Todesfälle").
+    text = _COLON.sub(_colon, text)
     words = tuple(
         w for w in _WORD.findall(text) if w not in OPERATORS and not _is_fieldname(text, w)
     )
@@ -181,15 +191,43 @@ def parse_query(text: str, analyzer: GermanAnalyzer, reader: IndexReader) -> Par
             query = _clean(parser.parse(plain)) or wq.NullQuery
         except Exception:
             query = wq.NullQuery
+    phrases = _positive_phrases(query)
+    bonus = _title_bonus(text, analyzer) if not _is_null(query) else None
+    if bonus is not None:
+        query = wq.AndMaybe(query, bonus)
     return ParsedQuery(
         query,
         frozenset(_positive_terms(query)),
         words,
         stops + tidied.dropped,
-        _positive_phrases(query),
+        phrases,
         frozenset(_positive_terms(query, (PARTS_FIELD,))),
         tidied.dropped,
     )
+
+
+def _colon(match: re.Match[str]) -> str:
+    """Keep the colon of a field name (``title:``) and of a time (``12:30``)."""
+    word, after = match.group(1), match.group(2)
+    if word in QUERY_FIELDS or (word[-1:].isdigit() and after.isdigit()):
+        return match.group()
+    return f"{word} {after}"
+
+
+def _title_bonus(text: str, analyzer: GermanAnalyzer) -> wq.Query | None:
+    """For plain words (no syntax), a bonus for titles holding them as typed.
+
+    Someone who types or pastes a headline ("Geld für alle", "Die Deutschen
+    und das Virus") wants that article first, even when each word alone is
+    common; stop words count here, as in a quoted phrase. The phrase's words
+    score in the title once more, with :data:`TITLE_PHRASE_BOOST`.
+    """
+    if _SYNTAX.search(text):
+        return None
+    words = [t for t, _, _, _ in analyzer.spans(text, compounds=False, stops=True)]
+    if len(words) < 2 or all(w.startswith(STOP_MARK) for w in words):
+        return None
+    return wq.Phrase("title", words, boost=TITLE_PHRASE_BOOST)
 
 
 def _is_fieldname(text: str, word: str) -> bool:

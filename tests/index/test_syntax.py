@@ -83,3 +83,24 @@ def test_quoted_words_do_not_find_compounds(index: SearchIndex) -> None:
     quoted = index.search(SearchRequest(query='"Flüchtling"'))
     assert "Corona-Pandemie im Dezember" not in {h.title for h in quoted.hits}
     assert quoted.total == 2
+
+
+def test_question_marks_and_colons_are_punctuation(index: SearchIndex) -> None:
+    # "?" is no wildcard: "Grenze?" is the word Grenze, not Grenzen/Grenzer …
+    assert ids(index, "Warten Flüchtlinge an der Grenze?") == ids(
+        index, "Warten Flüchtlinge Grenze"
+    )
+    # … and a colon names no field unless it ends title: or outlet:.
+    assert ids(index, "Corona: Dezember") == ids(index, "Corona Dezember") != set()
+    assert ids(index, "title:Verhandlungen") < ids(index, "Verhandlungen")
+
+
+def test_a_pasted_headline_finds_its_article_first(index: SearchIndex) -> None:
+    # Every word of this headline is in several articles; the title holds them in order.
+    hits = index.search(SearchRequest(query="Flüchtlinge an der Grenze")).hits
+    assert hits[0].title == "Flüchtlinge an der Grenze"
+    reordered = index.search(SearchRequest(query="Grenze der Flüchtlinge")).hits
+    headline = next(h for h in hits if h.title == "Flüchtlinge an der Grenze")
+    same = next(h for h in reordered if h.title == "Flüchtlinge an der Grenze")
+    assert headline.score is not None and same.score is not None
+    assert headline.score > same.score  # the words in the title's order count extra
