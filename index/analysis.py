@@ -9,6 +9,10 @@ words into search terms, so that inflected forms and spelling variants meet:
 
 Snowball's German stemmer (through PyStemmer, a C extension) already folds
 ß→ss, ä/ö/ü→a/o/u and ae/oe/ue→a/o/u, so ``Müller`` and ``Mueller`` meet.
+Irregular forms meet through their lemma (``Viren``/``Virus``), and the
+parts of compounds (``Maskenpflicht`` → ``mask``, ``pflicht``) go to a field
+of their own: both live in :mod:`pressearchiv.index.words`. One indexing pass
+over a text gives its terms and its compound parts (:meth:`GermanAnalyzer.term_positions`).
 
 Hyphenated compounds are indexed by their parts *and* as a whole: the index
 gets ``ukrain``, ``konflikt`` and ``ukrainekonflikt`` for ``Ukraine-Konflikt``.
@@ -21,7 +25,7 @@ order. Single query words leave them out (:meth:`GermanAnalyzer.query_terms`):
 "die Regierung" searches for ``regier`` only.
 
 Whoosh pickles the schema, analyzer included, into the index. A PyStemmer
-object cannot be pickled, so the stemmer and its cache are created lazily and
+object cannot be pickled, so the word knowledge is looked up lazily and
 left out of the pickle; only :attr:`GermanAnalyzer.version` is stored, which is
 how an index notices that it was built by a different analyzer.
 """
@@ -36,7 +40,7 @@ from whoosh.analysis import Analyzer, Token
 
 from pressearchiv.index.words import CACHE_MAX, Words, shared_words, stop_words
 
-__all__ = ["ANALYZER_VERSION", "STOP_MARK", "CompoundPartsAnalyzer", "GermanAnalyzer", "fold"]
+__all__ = ["ANALYZER_VERSION", "STOP_MARK", "GermanAnalyzer", "fold"]
 
 # Bump whenever a change here would give a document different terms: an index
 # built with another version is rebuilt on open.
@@ -280,57 +284,3 @@ class GermanAnalyzer(Analyzer):
                 token.startchar = start_char + start
                 token.endchar = start_char + end
             yield token
-
-
-class CompoundPartsAnalyzer(Analyzer):
-    """The analyzer of the compound-parts field: a text's terms are the parts
-    of its compounds (``Maskenpflicht`` → ``mask``, ``pflicht``), nothing else.
-
-    Kept in a field of its own with a lower weight, so that a search for
-    ``Maske`` finds ``Maskenpflicht`` but ranks articles with ``Maske`` itself
-    first, and quoted phrases, which search only the title and body, stay exact.
-    It works through the body's :class:`GermanAnalyzer` (pickled as the same
-    object within the schema), so both fields share one cache of words.
-    """
-
-    def __init__(self, words: GermanAnalyzer) -> None:
-        self.words = words
-
-    @property
-    def version(self) -> str:
-        return self.words.version
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, CompoundPartsAnalyzer) and other.words == self.words
-
-    def __hash__(self) -> int:
-        return hash(("CompoundPartsAnalyzer", self.words.version))
-
-    def __repr__(self) -> str:
-        return f"CompoundPartsAnalyzer({self.words!r})"
-
-    def term_positions(self, value: str | tuple[str, ...]) -> dict[str, list[int]]:
-        """Parts of one text, or of several (the body first: its parts are
-        already known); each next text's positions follow the previous one's."""
-        texts = (value,) if isinstance(value, str) else value
-        if not texts:
-            return {}
-        found = dict(self.words.part_positions(texts[0]))  # its lists stay untouched
-        offset = 0
-        for previous, text in zip(texts, texts[1:], strict=False):
-            offset += len(previous) + 1  # more than the text has words
-            for term, positions in self.words.part_positions(text).items():
-                found[term] = found.get(term, []) + [p + offset for p in positions]
-        return found
-
-    def __call__(
-        self, value: str | tuple[str, ...], positions: bool = False, **kwargs: Any
-    ) -> Iterator[Token]:
-        token = Token(positions, False, mode=kwargs.get("mode", ""))
-        token.stopped = False
-        token.boost = 1.0
-        for text, found in self.term_positions(value).items():
-            for pos in found:
-                token.text = text
-                token.pos = pos
-                yield token

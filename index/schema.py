@@ -18,8 +18,9 @@ from whoosh.fields import COLUMN, ID, TEXT, Schema
 from whoosh.formats import Existence
 
 from pressearchiv.archive.model import Article
-from pressearchiv.index.analysis import ANALYZER_VERSION, CompoundPartsAnalyzer, GermanAnalyzer
+from pressearchiv.index.analysis import ANALYZER_VERSION, GermanAnalyzer
 from pressearchiv.index.formats import FastPositions
+from pressearchiv.index.parts import CompoundPartsAnalyzer
 
 __all__ = [
     "FIELD_WEIGHTS",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from pressearchiv.index.analysis import STOP_MARK, CompoundPartsAnalyzer, GermanAnalyzer
+from pressearchiv.index.analysis import STOP_MARK, GermanAnalyzer
 from pressearchiv.index.compounds import Splitter
 from pressearchiv.index.lexicon import load_lexicon
+from pressearchiv.index.parts import CompoundPartsAnalyzer
 
 
 @pytest.fixture(scope="module")
