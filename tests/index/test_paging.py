@@ -19,7 +19,7 @@ import pytest
 
 from pressearchiv.archive.model import ArticleDraft, DateSource, DocumentFormat, PartialDate
 from pressearchiv.archive.store import ArchiveStore
-from pressearchiv.index import SearchIndex, SearchRequest, Sort
+from pressearchiv.index import SearchIndex, SearchRequest, Sort, rebuild_index
 
 ARTICLES = 1_500
 _RELATIVE = Path("shared/corpora/fang-covid/fang_covid_articles.jsonl.xz")
@@ -76,6 +76,9 @@ def news(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchIndex]:
     folder = tmp_path_factory.mktemp("news")
     with ArchiveStore.open(folder / "data") as store:
         store.add_many(list(drafts(path, ARTICLES)))
+        # Built in this process, as `pressearchiv reindex` does (quicker than
+        # the service's writer thread, which commits batch by batch).
+        rebuild_index(folder / "index", store, workers=1)
         ix = SearchIndex.open(folder / "index", store)
         assert ix.wait_indexed(store.max_seq(), timeout=600)
         yield ix
@@ -114,3 +117,29 @@ def test_relevance_ties_are_broken_by_the_newer_article(news: SearchIndex) -> No
         assert ranked == sorted(ranked), query
         ties += len(ranked) - len({score for score, _ in ranked})
     assert ties > 0  # there were ties to break
+
+
+def test_equal_scores_page_without_repeats(tmp_path: Path) -> None:
+    """300 articles with the same score for "Regierung": only the tie-break orders them."""
+    from tests.index.conftest import draft
+
+    count = 300
+    articles = [
+        draft(f"Meldung {i}", f"Regierung meldet Nummer {i} heute", "a.de", None)
+        for i in range(count)
+    ]
+    with ArchiveStore.open(tmp_path / "data") as store:
+        store.add_many(articles)
+        with SearchIndex.open(tmp_path / "index", store) as ix:
+            assert ix.wait_indexed(store.max_seq(), timeout=30)
+            exported = list(ix.scan_ids(SearchRequest(query="Regierung"), limit=1000))
+            assert len(set(exported)) == len(exported) == count
+            newest_first = [a.id for a in sorted(store.get_many(exported), key=lambda a: -a.seq)]
+            assert exported == newest_first
+            for size in (10, 20, 100):
+                pages = [
+                    h.id
+                    for page in range(1, count // size + 2)
+                    for h in ix.search(SearchRequest(query="Regierung", page=page, size=size)).hits
+                ]
+                assert pages == exported
