@@ -9,6 +9,10 @@ words into search terms, so that inflected forms and spelling variants meet:
 
 Snowball's German stemmer (through PyStemmer, a C extension) already folds
 ß→ss, ä/ö/ü→a/o/u and ae/oe/ue→a/o/u, so ``Müller`` and ``Mueller`` meet.
+Irregular forms meet through their lemma (``Viren``/``Virus``), and the
+parts of compounds (``Maskenpflicht`` → ``mask``, ``pflicht``) go to a field
+of their own: both live in :mod:`pressearchiv.index.words`. One indexing pass
+over a text gives its terms and its compound parts (:meth:`GermanAnalyzer.term_positions`).
 
 Hyphenated compounds are indexed by their parts *and* as a whole: the index
 gets ``ukrain``, ``konflikt`` and ``ukrainekonflikt`` for ``Ukraine-Konflikt``.
@@ -21,7 +25,7 @@ order. Single query words leave them out (:meth:`GermanAnalyzer.query_terms`):
 "die Regierung" searches for ``regier`` only.
 
 Whoosh pickles the schema, analyzer included, into the index. A PyStemmer
-object cannot be pickled, so the stemmer and its cache are created lazily and
+object cannot be pickled, so the word knowledge is looked up lazily and
 left out of the pickle; only :attr:`GermanAnalyzer.version` is stored, which is
 how an index notices that it was built by a different analyzer.
 """
@@ -34,23 +38,23 @@ from typing import Any
 
 from whoosh.analysis import Analyzer, Token
 
+from pressearchiv.index.words import CACHE_MAX, Words, shared_words, stop_words
+
 __all__ = ["ANALYZER_VERSION", "STOP_MARK", "GermanAnalyzer", "fold"]
 
 # Bump whenever a change here would give a document different terms: an index
 # built with another version is rebuilt on open.
-ANALYZER_VERSION = "de-4"  # de-2: FastPositions; de-3: stop words indexed, plain columns;
-# de-4: classes pickled under pressearchiv.index.*
+ANALYZER_VERSION = "de-5"  # de-2: FastPositions; de-3: stop words indexed, plain columns;
+# de-4: classes pickled under pressearchiv.index.*; de-5: lemmas of irregular nouns,
+# compound parts (a field of their own), "and"/"or" are stop words, raw frequencies
 
 # One pass over the text finds three kinds of token, most specific first:
 #   abbreviations of single letters with dots (z.B., U.S.A.),
 #   numbers with inner separators (3,5  12.03.2022  1.000  24/7),
 #   words, possibly hyphenated compounds (G20-Treffen, New-Start-Abkommen).
 _TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|\d+(?:[.,:/]\d+)+|\w+(?:-\w+)*")
-# German thousands separators: 1.000.000 is the number 1000000, not a date.
-_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
-# Stems cached per analyzer; news vocabulary is Zipfian so a bounded dict
-# catches nearly every word after the first few thousand articles.
-_STEM_CACHE_MAX = 300_000
+# Texts whose compound parts are remembered (a document's title, body, outlet).
+_RECENT = 4
 
 # Marks a stop word's index term ("\x01die"). It sorts before every letter, so
 # no wildcard prefix ever expands to a stop word.
@@ -67,13 +71,6 @@ def fold(word: str) -> str:
     return word.lower().translate(_FOLD)
 
 
-def _stop_words() -> frozenset[str]:
-    from whoosh.lang.stopwords import stoplists
-
-    # "daß" is in Whoosh's list; its modern spelling is not.
-    return frozenset(stoplists["de"]) | {"dass"}
-
-
 class GermanAnalyzer(Analyzer):
     """Whoosh analyzer for German news text (see the module docstring)."""
 
@@ -82,9 +79,11 @@ class GermanAnalyzer(Analyzer):
         self._lazy_init()
 
     def _lazy_init(self) -> None:
-        self._stemmer: Any = None
-        self._cache: dict[str, str | None] = {}
-        self._stops: frozenset[str] = frozenset()
+        self._words: Words | None = None
+        # The last few texts term_positions analysed, with their terms and
+        # compound parts (by id, checked by identity): the parts field reuses
+        # the body's analysis, and the title field the one the parts field did.
+        self._recent: dict[int, tuple[str, dict[str, list[int]], dict[str, list[int]]]] = {}
 
     # -- pickling: only the version travels into the index -------------------
 
@@ -96,44 +95,30 @@ class GermanAnalyzer(Analyzer):
         self._lazy_init()
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, GermanAnalyzer) and other.version == self.version
+        return type(other) is type(self) and other.version == self.version
 
     def __hash__(self) -> int:
-        return hash(("GermanAnalyzer", self.version))
+        return hash((type(self).__name__, self.version))
 
     def __repr__(self) -> str:
-        return f"GermanAnalyzer(version={self.version!r})"
+        return f"{type(self).__name__}(version={self.version!r})"
 
     # -- single words --------------------------------------------------------
 
     def term(self, word: str) -> str | None:
         """The index term for one lowercase word without hyphens, or None for a stop word."""
-        cache = self._cache
-        try:
-            return cache[word]
-        except KeyError:
-            pass
-        if self._stemmer is None:
-            import Stemmer  # PyStemmer; imported here so nothing happens at import time
+        return self._known().term(word)
 
-            self._stemmer = Stemmer.Stemmer("german")
-            self._stops = _stop_words()
-        result: str | None
-        if word in self._stops:
-            result = None
-        elif word.isdigit():
-            result = word
-        elif word[0].isdigit() and ("." in word or "," in word or ":" in word or "/" in word):
-            result = word.replace(".", "") if _THOUSANDS.fullmatch(word) else word
-        elif len(word) < 2:
-            result = None
-        elif "." in word:  # an abbreviation like z.b.
-            result = word.replace(".", "")
-        else:
-            result = self._stemmer.stemWord(word)
-        if len(cache) < _STEM_CACHE_MAX:
-            cache[word] = result
-        return result
+    def parts(self, word: str) -> tuple[str, ...]:
+        """The terms of the nouns a lowercase compound is built from, or ``()``:
+        ``maskenpflicht`` → ``("mask", "pflicht")`` (see :mod:`~pressearchiv.index.compounds`)."""
+        return self._known().parts(word)
+
+    def _known(self) -> Words:
+        words = self._words
+        if words is None:
+            words = self._words = shared_words(self.version)
+        return words
 
     # -- whole texts ---------------------------------------------------------
 
@@ -179,34 +164,69 @@ class GermanAnalyzer(Analyzer):
         """Every term of ``text`` with its positions, as :meth:`spans` gives them.
 
         The indexing path: one regex pass and dictionary look-ups, without the
-        generator and the character offsets that highlighting needs.
+        generator and the character offsets that highlighting needs. The same
+        pass finds the text's compound parts, which :meth:`part_positions`
+        then hands out without a second pass (the body is analysed for its
+        own field first, then for the parts field).
         """
-        cache, term = self._cache, self.term
+        seen = self._recent.get(id(text))
+        if seen is not None and seen[0] is text:
+            return seen[1]
+        known = self._known()
+        words, term, parts_of = known.entries, known.term, known.parts
         found: dict[str, list[int]] = {}
+        parts: dict[str, list[int]] = {}
         pos = 0
-        for raw in _TOKEN.findall(text.lower()):
+        # Words keep their case here: only a capitalised word (a noun, in
+        # German) is split into compound parts.
+        for raw in _TOKEN.findall(text):
             if "-" in raw:  # compounds are rare: the general path is fine
+                raw = raw.lower()
                 last = -1
                 for part, p, _, _ in self.spans(raw):
                     found.setdefault(part, []).append(pos + p)
                     last = max(last, p)
+                for p, piece in enumerate(raw.split("-")):
+                    for t in parts_of(piece) if len(piece) > 6 else ():
+                        parts.setdefault(t, []).append(pos + p)
                 pos += last + 1
                 continue
-            # A cached None is a stop word; a missing key is a word not seen yet.
-            t = cache[raw] if raw in cache else term(raw)
-            if t is None:
-                t = STOP_MARK + raw
+            # One look-up per word for its term and its compound parts.
+            entry = words.get(raw)
+            if entry is None:
+                low = raw.lower()
+                stem = term(low)
+                noun = len(raw) > 6 and raw[0].isupper()
+                entry = (STOP_MARK + low if stem is None else stem, parts_of(low) if noun else ())
+                if len(words) < CACHE_MAX:
+                    words[raw] = entry
+            t, pieces = entry
             positions = found.get(t)
             if positions is None:
                 found[t] = [pos]
             else:
                 positions.append(pos)
+            for t in pieces:
+                parts.setdefault(t, []).append(pos)
             pos += 1
+        recent = self._recent
+        recent[id(text)] = (text, found, parts)
+        if len(recent) > _RECENT:
+            del recent[next(iter(recent))]
         return found
+
+    def part_positions(self, text: str) -> dict[str, list[int]]:
+        """The compound parts of ``text`` with the positions of their words
+        (word positions as :meth:`term_positions` counts them)."""
+        seen = self._recent.get(id(text))
+        if seen is not None and seen[0] is text:
+            return seen[2]
+        self.term_positions(text)
+        return self._recent[id(text)][2]
 
     def surface_words(self, text: str) -> set[str]:
         """Distinct lowercase unstemmed words, for spelling suggestions ("Meinten Sie …?")."""
-        stops = self._stops or _stop_words()
+        stops = self._known().stops or stop_words()
         words = set()
         for match in _TOKEN.finditer(text):
             for part in match.group().lower().split("-"):

@@ -1,7 +1,9 @@
 """Snippets: the passage of an article with the most query words, HTML-safe.
 
 Words are matched by their analysed terms, so ``Gesprächen`` in the text is
-marked for the query ``Gespräch``. Everything outside ``<mark>`` is escaped.
+marked for the query ``Gespräch``, and a compound is marked whole when one of
+its parts was searched (``Maskenpflicht`` for ``Maske``). Everything outside
+``<mark>`` is escaped.
 For a query with a quoted phrase, the snippet shows where the phrase stands.
 """
 
@@ -32,12 +34,14 @@ def snippet(
     analyzer: GermanAnalyzer,
     width: int = SNIPPET_CHARS,
     phrases: tuple[tuple[str, ...], ...] = (),
+    parts: frozenset[str] = frozenset(),
 ) -> str:
     """An HTML excerpt of ``text`` of about ``width`` characters, query terms in
-    ``<mark>``; it starts at the first of ``phrases`` (term sequences) found."""
+    ``<mark>``, and compounds holding one of ``parts`` (compound-part terms);
+    it starts at the first of ``phrases`` (term sequences) found."""
     found: list[tuple[int, int, str]] = []
-    if terms:
-        found = _matching_spans(text[:MAX_ANALYSED_CHARS], terms, analyzer)
+    if terms or parts:
+        found = _matching_spans(text[:MAX_ANALYSED_CHARS], terms, analyzer, parts)
     if not found:
         return _excerpt(text, 0, width, [])
     anchor = _phrase_start(text, found, phrases, analyzer)
@@ -94,18 +98,20 @@ def _phrase_start(
 
 
 def _matching_spans(
-    head: str, terms: frozenset[str], analyzer: GermanAnalyzer
+    head: str, terms: frozenset[str], analyzer: GermanAnalyzer, parts: frozenset[str]
 ) -> list[tuple[int, int, str]]:
     """Spans of words whose term is in ``terms``, with the term.
 
     Analysing every word costs more than the rest of a search, so a regex (run
     in C) first finds words starting like a term (a stem is a prefix of its
     words, up to umlauts and ß), and only the whitespace-delimited chunks
-    around those are analysed, with the same analyzer as the index.
+    around those are analysed, with the same analyzer as the index. A
+    compound part may stand anywhere in a word, so for ``parts`` the regex
+    looks inside words too.
     """
     spans: list[tuple[int, int, str]] = []
     done: set[int] = set()
-    for match in _candidates(terms).finditer(head):
+    for match in _candidates(terms, parts).finditer(head):
         begin = match.start()
         while begin > 0 and not head[begin - 1].isspace():
             begin -= 1
@@ -116,11 +122,9 @@ def _matching_spans(
         while end < len(head) and not head[end].isspace():
             end += 1
         chunk = head[begin:end]
-        spans.extend(
-            (begin + s, begin + e, t)
-            for t, _, s, e in analyzer.spans(chunk, stops=False)
-            if t in terms
-        )
+        for t, _, s, e in analyzer.spans(chunk, stops=False):
+            if t in terms or (parts and not parts.isdisjoint(analyzer.parts(chunk[s:e].lower()))):
+                spans.append((begin + s, begin + e, t))
     return spans
 
 
@@ -129,15 +133,20 @@ _SPELLINGS = {"a": "(?:ae|a|ä)", "o": "(?:oe|o|ö)", "u": "(?:ue|u|ü)", "s": "
 
 
 @functools.lru_cache(maxsize=256)
-def _candidates(terms: frozenset[str]) -> re.Pattern[str]:
-    prefixes = set()
-    for term in terms:
-        # A cut may halve "ss", so a single s may stand for ß as well.
-        head = term[:3].replace("ss", "\0")
-        prefixes.add(
-            "".join(_SPELLINGS.get(c, re.escape(c)) for c in head).replace("\0", "(?:ss|ß)")
-        )
-    return re.compile(r"\b(?:" + "|".join(sorted(prefixes)) + ")", re.IGNORECASE)
+def _candidates(terms: frozenset[str], parts: frozenset[str]) -> re.Pattern[str]:
+    starts = sorted({_spelled(term) for term in terms})
+    inside = sorted({_spelled(term) for term in parts})
+    alternatives = [r"\b(?:" + "|".join(starts) + ")"] if starts else []
+    if inside:
+        alternatives.append("(?:" + "|".join(inside) + ")")
+    return re.compile("|".join(alternatives), re.IGNORECASE)
+
+
+def _spelled(term: str) -> str:
+    """A regex for a term's first three letters as they may be written."""
+    # A cut may halve "ss", so a single s may stand for ß as well.
+    head = term[:3].replace("ss", "\0")
+    return "".join(_SPELLINGS.get(c, re.escape(c)) for c in head).replace("\0", "(?:ss|ß)")
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

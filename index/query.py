@@ -4,6 +4,12 @@ Supported: words (ANDed), ``OR``, ``NOT`` and ``-word``, ``"exact phrase"``,
 ``"a b"~5`` (proximity), ``title:`` / ``outlet:`` prefixes, trailing and inner
 wildcards (``Impf*``, capped to the most frequent expansions) and parentheses.
 
+Only upper-case ``AND``/``OR``/``NOT`` are operators. Dangling or doubled
+operators and unpaired parentheses or quotes are dropped first and named in
+``ParsedQuery.ignored`` (:mod:`pressearchiv.index.syntax`). A plain word is
+looked for in the title, the body and the compound parts (``Maske`` finds
+``Maskenpflicht``); a quoted phrase only in title and body, so it stays exact.
+
 Malformed input never escapes as an unexpected exception: if Whoosh's parser
 fails, the words are searched plainly; a query with too many words raises
 :class:`~pressearchiv.index.errors.QueryTooComplex`. Text without any word character (a lone
@@ -23,7 +29,8 @@ from whoosh.reading import IndexReader
 
 from pressearchiv.index.analysis import STOP_MARK, GermanAnalyzer, fold
 from pressearchiv.index.errors import QueryTooComplex
-from pressearchiv.index.schema import QUERY_FIELDS, SEARCH_FIELDS
+from pressearchiv.index.schema import PARTS_FIELD, QUERY_FIELDS, SEARCH_FIELDS
+from pressearchiv.index.syntax import OPERATORS, tidy
 
 __all__ = ["MAX_QUERY_WORDS", "ParsedQuery", "parse_query"]
 
@@ -34,7 +41,6 @@ MAX_EXPANSION = 100
 # … chosen from at most this many lexicon entries, to bound the scan.
 MAX_EXPANSION_SCAN = 20_000
 
-_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 # A minus that starts a word ("-Impfung", -"a b", -(x)) means NOT; a hyphen
 # inside a word (Ukraine-Konflikt) does not.
 _MINUS = re.compile(r'(?:^|(?<=[\s(]))[-+](?=[\w"(])')
@@ -43,6 +49,12 @@ _QUOTED = re.compile(r'"[^"]*"')
 _LETTERS = re.compile(r"(?<![\w*])[^\W\d_]+(?![\w*])")  # whole words, no wildcards
 _HAS_WORD = re.compile(r"\w")
 _PLAIN = re.compile(r'["()*?~^:]')
+# A colon with the word before it and the character after it (see _colon).
+_COLON = re.compile(r"(\w*):(\S?)")
+# Anything beyond plain words: quotes, groups, wildcards, fields, operators, minus.
+_SYNTAX = re.compile(r'["()*~^:]|(?:^|\s)[-+]|\b(?:AND|OR|NOT)\b')
+# How much a title holding the typed words in order adds (see _title_bonus).
+TITLE_PHRASE_BOOST = 2.0
 
 
 @dataclass(frozen=True)
@@ -57,6 +69,10 @@ class ParsedQuery:
     ignored: tuple[str, ...] = ()
     # The quoted phrases' terms, for snippets to show where they stand.
     phrases: tuple[tuple[str, ...], ...] = ()
+    # Terms looked for among compound parts: snippets mark their compounds.
+    part_terms: frozenset[str] = frozenset()
+    # Operators, parentheses and quotes dropped from the query (also in ignored).
+    syntax: tuple[str, ...] = ()
 
 
 class _Parser(QueryParser):
@@ -71,7 +87,9 @@ class _Parser(QueryParser):
                 plugins.WildcardPlugin(),
                 plugins.PhrasePlugin(),
                 plugins.GroupPlugin(),
-                plugins.OperatorsPlugin(),
+                # Only AND, OR and NOT (upper-case): ANDNOT, ANDMAYBE and
+                # REQUIRE are words like any other.
+                plugins.OperatorsPlugin(AndNot=None, AndMaybe=None, Require=None),
                 plugins.MultifieldPlugin(SEARCH_FIELDS),
             ],
         )
@@ -95,6 +113,11 @@ class _Parser(QueryParser):
         if not parts:
             return None
         if len(parts) == 1:
+            if fieldname == "body":
+                # The word itself, or as part of a compound (schema.PARTS_WEIGHT).
+                return wq.Or(
+                    [wq.Term("body", parts[0], boost=boost), wq.Term(PARTS_FIELD, parts[0])]
+                )
             return wq.Term(fieldname, parts[0], boost=boost)
         # A hyphenated compound: its parts side by side, or the word as a whole.
         alternatives: list[wq.Query] = [wq.Phrase(fieldname, parts, boost=boost)]
@@ -135,17 +158,23 @@ def parse_query(text: str, analyzer: GermanAnalyzer, reader: IndexReader) -> Par
             f"Die Suchanfrage ist zu lang: höchstens {MAX_QUERY_WORDS} Wörter "
             f"und {MAX_QUERY_CHARS} Zeichen."
         )
+    tidied = tidy(text)
+    # A question mark ends a question ("Kommen die Pakete wieder an?"): it is
+    # punctuation here, not Whoosh's one-letter wildcard.
+    text = tidied.text.replace("?", " ")
+    # Likewise a colon that names no field ("Corona: Zwei weitere Todesfälle").
+    text = _COLON.sub(_colon, text)
     words = tuple(
-        w for w in _WORD.findall(text) if w not in _OPERATORS and not _is_fieldname(text, w)
+        w for w in _WORD.findall(text) if w not in OPERATORS and not _is_fieldname(text, w)
     )
     if not _HAS_WORD.search(text):
-        return ParsedQuery(None, frozenset(), ())
+        return ParsedQuery(None, frozenset(), (), tidied.dropped, syntax=tidied.dropped)
     # Stop words inside quotes are searched (an exact phrase holds them).
-    ignored = tuple(
+    stops = tuple(
         dict.fromkeys(
             w
             for w in _LETTERS.findall(_QUOTED.sub(" ", text))
-            if w not in _OPERATORS
+            if w not in OPERATORS
             and not _is_fieldname(text, w)
             and analyzer.term(w.lower()) is None
         )
@@ -162,9 +191,43 @@ def parse_query(text: str, analyzer: GermanAnalyzer, reader: IndexReader) -> Par
             query = _clean(parser.parse(plain)) or wq.NullQuery
         except Exception:
             query = wq.NullQuery
+    phrases = _positive_phrases(query)
+    bonus = _title_bonus(text, analyzer) if not _is_null(query) else None
+    if bonus is not None:
+        query = wq.AndMaybe(query, bonus)
     return ParsedQuery(
-        query, frozenset(_positive_terms(query)), words, ignored, _positive_phrases(query)
+        query,
+        frozenset(_positive_terms(query)),
+        words,
+        stops + tidied.dropped,
+        phrases,
+        frozenset(_positive_terms(query, (PARTS_FIELD,))),
+        tidied.dropped,
     )
+
+
+def _colon(match: re.Match[str]) -> str:
+    """Keep the colon of a field name (``title:``) and of a time (``12:30``)."""
+    word, after = match.group(1), match.group(2)
+    if word in QUERY_FIELDS or (word[-1:].isdigit() and after.isdigit()):
+        return match.group()
+    return f"{word} {after}"
+
+
+def _title_bonus(text: str, analyzer: GermanAnalyzer) -> wq.Query | None:
+    """For plain words (no syntax), a bonus for titles holding them as typed.
+
+    Someone who types or pastes a headline ("Geld für alle", "Die Deutschen
+    und das Virus") wants that article first, even when each word alone is
+    common; stop words count here, as in a quoted phrase. The phrase's words
+    score in the title once more, with :data:`TITLE_PHRASE_BOOST`.
+    """
+    if _SYNTAX.search(text):
+        return None
+    words = [t for t, _, _, _ in analyzer.spans(text, compounds=False, stops=True)]
+    if len(words) < 2 or all(w.startswith(STOP_MARK) for w in words):
+        return None
+    return wq.Phrase("title", words, boost=TITLE_PHRASE_BOOST)
 
 
 def _is_fieldname(text: str, word: str) -> bool:
@@ -201,13 +264,13 @@ def _positive_nodes(query: wq.Query) -> Iterator[wq.Query]:
         yield from _positive_nodes(child)
 
 
-def _positive_terms(query: wq.Query) -> set[str]:
-    """Text terms a snippet should mark: every title/body term not under a NOT."""
+def _positive_terms(query: wq.Query, fields: tuple[str, ...] = SEARCH_FIELDS) -> set[str]:
+    """Text terms a snippet should mark: every term of ``fields`` not under a NOT."""
     found: set[str] = set()
     for q in _positive_nodes(query):
-        if isinstance(q, wq.Term) and q.fieldname in SEARCH_FIELDS:
+        if isinstance(q, wq.Term) and q.fieldname in fields:
             found.add(q.text)
-        elif isinstance(q, wq.Phrase) and q.fieldname in SEARCH_FIELDS:
+        elif isinstance(q, wq.Phrase) and q.fieldname in fields:
             # Stop words are not marked: "die" all over a snippet helps no one.
             found.update(w for w in q.words if not w.startswith(STOP_MARK))
     return found

@@ -76,9 +76,11 @@ class SearchResponse:
     suggestion: str | None
     took_ms: float
     timed_out: bool = False  # True when the time limit cut collection short
-    # Words of the query the search ran without: German stop words such as
-    # "die" or "wird", which count only inside a quoted phrase.
+    # What of the query the search ran without: German stop words such as
+    # "die" or "wird", which count only inside a quoted phrase, and (also
+    # listed in ignored_syntax) dangling operators, unpaired parentheses and quotes.
     ignored: tuple[str, ...] = ()
+    ignored_syntax: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

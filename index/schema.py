@@ -20,8 +20,11 @@ from whoosh.formats import Existence
 from pressearchiv.archive.model import Article
 from pressearchiv.index.analysis import ANALYZER_VERSION, GermanAnalyzer
 from pressearchiv.index.formats import FastPositions
+from pressearchiv.index.parts import CompoundPartsAnalyzer
 
 __all__ = [
+    "FIELD_WEIGHTS",
+    "PARTS_FIELD",
     "QUERY_FIELDS",
     "SEARCH_FIELDS",
     "TITLE_BOOST",
@@ -35,6 +38,14 @@ SEARCH_FIELDS = ("title", "body")
 QUERY_FIELDS = ("title", "body", "outlet")
 # A query word in the title counts this much more than in the body (BM25F).
 TITLE_BOOST = 2.5
+# The parts of compounds (Maske in Maskenpflicht) count this much of a word
+# of the body: enough to find them, little enough that articles with the word
+# itself rank first (measured with bench/relevance.py, see the README).
+PARTS_WEIGHT = 0.2
+# Where a word of a query is looked for (besides its own title and body).
+PARTS_FIELD = "parts"
+# BM25F weights, applied once, by the scorer: postings hold plain frequencies.
+FIELD_WEIGHTS = {"title": TITLE_BOOST, "body": 1.0, PARTS_FIELD: PARTS_WEIGHT, "outlet": 1.0}
 # How much of the body feeds the spelling vocabulary (see document_for).
 SPELL_BODY_CHARS = 1_500
 
@@ -45,8 +56,10 @@ def build_schema(analyzer_version: str = ANALYZER_VERSION) -> Schema:
     return Schema(
         id=ID(unique=True, sortable=True),
         seq=COLUMN(NumericColumn("q")),
-        title=_text(analyzer, TITLE_BOOST),
+        title=_text(analyzer),
         body=_text(analyzer),
+        # The parts of the compounds of title and body (index.compounds).
+        parts=_text(CompoundPartsAnalyzer(analyzer)),
         # Analysed, so ``outlet:spiegel`` finds "spiegel.de" …
         outlet=_text(analyzer),
         # … and verbatim, for the outlet filter and facet.
@@ -61,9 +74,9 @@ def build_schema(analyzer_version: str = ANALYZER_VERSION) -> Schema:
     )
 
 
-def _text(analyzer: GermanAnalyzer, boost: float = 1.0) -> TEXT:
-    field = TEXT(analyzer=analyzer, field_boost=boost)
-    field.format = FastPositions(field_boost=boost)
+def _text(analyzer: GermanAnalyzer | CompoundPartsAnalyzer) -> TEXT:
+    field = TEXT(analyzer=analyzer)
+    field.format = FastPositions(field_boost=1.0)
     return field
 
 
@@ -98,6 +111,8 @@ def document_for(article: Article, analyzer: GermanAnalyzer) -> dict[str, Any]:
         "seq": article.seq,
         "title": article.title,
         "body": article.text,
+        # The body first: its parts come from the body field's analysis.
+        PARTS_FIELD: (article.text, article.title),
         "outlet": article.outlet,
         "outlet_name": article.outlet,
         "day_start": day_start,

@@ -7,8 +7,17 @@ is ``&``, ``OR`` is ``|``, ``NOT`` masks out, and scores add up. The caller
 then filters by outlet and date, counts facets and takes the top hits from the
 same arrays, so no document is visited one at a time in Python.
 
-Scores are BM25F: per field, ``idf · tf·(k1+1) / (tf + k1·(1 − b + b·dl/avgdl))``,
-times the field's boost (titles count more than bodies). Phrases and proximity
+Scores are BM25F. A query word is looked for in several fields at once (the
+title, the body and the compound parts, an ``Or`` of one term per field); its
+frequencies are weighted by field and normalised by each field's length,
+
+    tf~ = Σ_field weight_field · tf_field / (1 − b + b · dl_field / avgdl_field)
+
+and saturated once: ``idf · tf~ · (k1 + 1) / (tf~ + k1)``, with
+``idf = ln(1 + (N − df + 0.5) / (df + 0.5))`` and ``df`` the documents that hold
+the word in any of those fields. The weights (:data:`~pressearchiv.index.schema.FIELD_WEIGHTS`:
+title 2.5, body 1, compound parts 0.2) are applied here, once; postings hold
+plain frequencies. A term alone is the same with one field. Phrases and proximity
 queries need word positions, which only Whoosh's matchers decode; their
 documents come from Whoosh, checked only among the documents holding all of
 the phrase's words, and they score like their words.
@@ -28,6 +37,7 @@ from whoosh.searching import Searcher
 
 from pressearchiv.index.formats import FastPositions
 from pressearchiv.index.postings import PostingCache
+from pressearchiv.index.schema import FIELD_WEIGHTS
 
 __all__ = ["Scored", "evaluate", "QueryTimeout"]
 
@@ -81,6 +91,9 @@ class _Evaluator:
         if isinstance(q, wq.And):
             return self.conjunction(q.subqueries, q.boost)
         if isinstance(q, wq.Or | wq.DisjunctionMax):
+            fields = _word_group(q)
+            if fields:
+                return self.word(fields, q.subqueries[0].text, q.boost)
             return self.disjunction(q.subqueries, q.boost)
         if isinstance(q, wq.Not):
             inner = self.node(q.query)
@@ -107,31 +120,45 @@ class _Evaluator:
         self, fieldname: str, text: str, boost: float = 1.0, into: Scored | None = None
     ) -> Scored:
         """One term's matches and scores; added into ``into`` when given (for OR)."""
+        return self.word({fieldname: boost}, text, 1.0, into)
+
+    def word(
+        self, fields: dict[str, float], text: str, boost: float = 1.0, into: Scored | None = None
+    ) -> Scored:
+        """BM25F of one term over ``fields`` (name -> query boost), see the module docstring."""
         result = into if into is not None else self.empty()
-        found = []
-        for reader, offset in self.segments:
-            ids, tf = self.cache.postings(reader, fieldname, text)
-            if len(ids):
-                found.append((reader, offset, ids, tf))
-        df = sum(len(ids) for _, _, ids, _ in found)
+        rows_of: list[np.ndarray] = []
+        weighted: list[np.ndarray] = []
+        for fieldname, query_boost in fields.items():
+            field = self.searcher.schema[fieldname]
+            weight = FIELD_WEIGHTS.get(fieldname, 1.0) * query_boost
+            scorable = getattr(field, "scorable", False)
+            avg = self.avg_length(fieldname) if scorable else 1.0
+            for reader, offset in self.segments:
+                ids, tf = self.cache.postings(reader, fieldname, text)
+                if not len(ids):
+                    continue
+                part = tf * weight
+                if scorable:
+                    dl = self.cache.lengths(reader, fieldname)[ids]
+                    part = part / (1 - B + B * dl / avg)
+                rows_of.append(ids.astype(np.int64) + offset)
+                weighted.append(part)
+        if not rows_of:
+            return result
+        rows, tilde = np.concatenate(rows_of), np.concatenate(weighted)
+        if len(fields) > 1:  # a document may hold the term in several fields
+            rows, where = np.unique(rows, return_inverse=True)
+            tilde = np.bincount(where, weights=tilde, minlength=len(rows))
+        alive = self.live[rows]
+        rows, tilde = rows[alive], tilde[alive]
+        df = len(rows)
         if not df:
             return result
         idf = math.log(1 + (self.doc_count - df + 0.5) / (df + 0.5))
-        field = self.searcher.schema[fieldname]
-        weight = idf * boost * getattr(field.format, "field_boost", 1.0)
-        scorable = getattr(field, "scorable", False)
-        avg = self.avg_length(fieldname) if scorable else 1.0
-        for reader, offset, ids, tf in found:
-            rows = ids + offset
-            if scorable:
-                dl = self.cache.lengths(reader, fieldname)[ids]
-                part = tf * (K1 + 1) / (tf + K1 * (1 - B + B * dl / avg))
-            else:
-                part = np.ones(len(ids), dtype=np.float32)
-            result.mask[rows] = True
-            result.scores[rows] += (weight * part).astype(np.float32)
-        if into is None:
-            result.mask &= self.live
+        score = idf * boost * tilde * (K1 + 1) / (tilde + K1)
+        result.mask[rows] = True
+        result.scores[rows] += score.astype(np.float32)
         return result
 
     def conjunction(self, subqueries: list[wq.Query], boost: float) -> Scored:
@@ -219,6 +246,17 @@ class _Evaluator:
         result.mask &= self.live
         result.scores[result.mask] = score
         return result
+
+
+def _word_group(q: wq.Query) -> dict[str, float] | None:
+    """For an ``Or`` of one term in several fields (a query word), its fields."""
+    subs = q.subqueries
+    if len(subs) < 2 or not all(isinstance(t, wq.Term) for t in subs):
+        return None
+    fields = {t.fieldname: t.boost for t in subs}
+    if len(fields) < len(subs) or len({t.text for t in subs}) > 1:
+        return None
+    return fields
 
 
 def evaluate(

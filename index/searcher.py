@@ -97,12 +97,17 @@ def ordered_rows(
     if sort is Sort.RELEVANCE and matched.scores is not None:
         scores = matched.scores[candidates]
         if count < len(candidates):
-            top = np.argpartition(-scores, count - 1)[:count]
+            # Everything scoring at least the count-th best, ties included: a
+            # partition alone would pick among equal scores at random, and
+            # pages of different sizes would then disagree.
+            kth = np.partition(scores, len(scores) - count)[len(scores) - count]
+            top = np.flatnonzero(scores >= kth)
         else:
             top = np.arange(len(candidates))
-        # Highest score first; among equal scores the newer article (higher seq).
+        # Highest score first; among equal scores the newer article (higher
+        # seq, which is unique): a total order, the same for every page.
         order = np.lexsort((-cols.seq[candidates[top]], -scores[top]))
-        top = top[order]
+        top = top[order][:count]
         return candidates[top].tolist(), [float(x) for x in scores[top]]
     day = cols.day_start[candidates].astype(np.int64)
     seq = cols.seq[candidates]
@@ -177,6 +182,7 @@ def search(
         took_ms=round((time.monotonic() - started) * 1000, 2),
         timed_out=selection.matched.timed_out,
         ignored=parsed.ignored,
+        ignored_syntax=parsed.syntax,
     )
 
 
@@ -197,7 +203,13 @@ def _hits(
         if article is None:  # deleted from the store since the last commit
             continue
         text = (
-            snippet(article.text, parsed.highlight_terms, analyzer, phrases=parsed.phrases)
+            snippet(
+                article.text,
+                parsed.highlight_terms,
+                analyzer,
+                phrases=parsed.phrases,
+                parts=parsed.part_terms,
+            )
             if with_snippets
             else ""
         )

@@ -123,8 +123,10 @@ class SearchResponse(Shape):
     ignored: Annotated[
         list[str],
         Meta(
-            description="Words of the query that were left out: German stop words such as "
-            "'die' or 'wird', which count only inside a quoted phrase."
+            description="What of the query was left out: German stop words such as 'die' "
+            "or 'wird' (and lower-case 'and'/'or'), which count only inside a quoted "
+            "phrase; dangling or doubled operators (AND, OR, NOT); parentheses and quotes "
+            "without a partner."
         ),
     ]
     took_ms: float

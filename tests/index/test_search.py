@@ -23,10 +23,26 @@ def titles(index: SearchIndex, query: str, **kw: object) -> list[str]:
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("Gesprächen", ["G20-Treffen in Rom", "Gespräche über den Ukraine-Konflikt"]),
+        # Compounds count: Gesprächsbedarf, Gesprächstermin, Flüchtlingsrat.
+        (
+            "Gesprächen",
+            [
+                "Archivtext ohne Datum",
+                "G20-Treffen in Rom",
+                "Gespräche über den Ukraine-Konflikt",
+                "Verhandlungen in Brüssel",
+            ],
+        ),
         ("Außenminister", ["G20-Treffen in Rom", "Gespräche über den Ukraine-Konflikt"]),
         ("Mueller", ["G20-Treffen in Rom", "Impfkampagne startet"]),
-        ("Flüchtling", ["Flüchtlinge an der Grenze", "Gesundheitsämter überlastet"]),
+        (
+            "Flüchtling",
+            [
+                "Corona-Pandemie im Dezember",
+                "Flüchtlinge an der Grenze",
+                "Gesundheitsämter überlastet",
+            ],
+        ),
         (
             "Gesundheitsamt",
             ["Archivtext ohne Datum", "Gesundheitsämter überlastet", "Impfkampagne startet"],

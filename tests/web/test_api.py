@@ -95,6 +95,13 @@ def test_left_out_stop_words_are_listed(client: TestClient) -> None:
     assert body["total"] >= 1
 
 
+def test_dangling_operators_are_listed_and_not_searched(client: TestClient) -> None:
+    plain = client.get("/api/search", params={"q": "Lawrow"}).json()
+    dangling = client.get("/api/search", params={"q": "Lawrow OR"}).json()
+    assert dangling["ignored"] == ["OR"]
+    assert dangling["total"] == plain["total"] >= 1
+
+
 def test_misspelled_query_gets_a_suggestion(client: TestClient) -> None:
     body = client.get("/api/search", params={"q": "Lawrwo"}).json()
     assert body["suggestion"] == "lawrow" or body["suggestion"] == "Lawrow"

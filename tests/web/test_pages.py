@@ -70,6 +70,14 @@ def test_search_page_names_the_words_it_left_out(client: TestClient) -> None:
     assert "Ohne die sehr" not in client.get("/", params={"q": '"wir und die"'}).text
 
 
+def test_search_page_names_the_syntax_it_passed_over(client: TestClient) -> None:
+    html = client.get("/", params={"q": "(Lawrow AND"}).text
+    assert "Übergangen, weil unvollständig:" in html
+    assert "<q>(</q>, <q>AND</q>." in html
+    assert "Ohne das sehr häufige Wort" not in html
+    assert "Übergangen" not in client.get("/", params={"q": "Lawrow AND Genf"}).text
+
+
 def test_search_page_pages_through_results(client: TestClient) -> None:
     for i in range(12):
         client.post(

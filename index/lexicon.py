@@ -1,0 +1,170 @@
+"""What the analyzer knows about German words, derived from simplemma's dictionary.
+
+simplemma (a pinned dependency) ships a German form → lemma dictionary of
+about 1.1 million entries (``Viren`` → ``Virus``, ``Kölns`` → ``Köln``,
+``Alltagsmasken`` → ``Alltagsmaske``). Two things are derived from its nouns
+and names (entries whose form and lemma are capitalised):
+
+* ``irregular``: lowercase forms whose Snowball stem differs from their
+  lemma's (``viren``, ``museen``, ``zentren``, ``praxen``, ``kölns``), mapped to
+  the lemma. Every other form is left to the stemmer, which already joins
+  regular inflection (``Masken``/``Maske``).
+* the parts a compound may be built from: forms of *simplex* nouns (nouns
+  that are not themselves compounds of two other nouns), their lemmas (for the
+  linking ``-s-`` and the dropped ``-e`` of ``Schul-``) and verb stems of four
+  letters or more (``Impf-``, ``Test-``). See :mod:`pressearchiv.index.compounds`.
+
+Reading and deriving this takes seconds (measured: about 2 s to decode the
+dictionary and 6 s to derive), so it happens once per machine and package
+version: the result is pickled into a cache folder and read back in a fraction
+of that. It is loaded on first use, never at import time, and shared by every
+analyzer of a process (:func:`load_lexicon` is cached): the data is read-only
+and the same for all of them, and an index opens an analyzer per searcher.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import importlib.metadata
+import logging
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+__all__ = [
+    "LEXICON_FORMAT",
+    "Lexicon",
+    "build_lexicon",
+    "cache_dir",
+    "derive_lexicon",
+    "load_lexicon",
+]
+
+log = logging.getLogger(__name__)
+
+# Part of the cache file's name: bump when the derivation changes.
+LEXICON_FORMAT = 5
+# Nouns with a single form count from this length on (see derive_lexicon).
+SINGLE_FORM_LETTERS = 6
+# Verb stems shorter than four letters are no compound modifiers: "rat"
+# (raten) and "erb" (erben) would split Ratte-like words and Erbarmen.
+
+
+@dataclasses.dataclass(frozen=True)
+class Lexicon:
+    """Word knowledge for lemmas and compound splitting (all lowercase)."""
+
+    irregular: dict[str, str]  # form -> lemma, where Snowball would not join them
+    nouns: frozenset[str]  # every form of a simplex noun (a possible head or modifier)
+    lemmas: frozenset[str]  # simplex noun lemmas (modifier + "s", modifier without "e")
+    verb_stems: frozenset[str]  # impf, test, such … (modifiers only)
+    # Every string that may stand before a head: nouns, verb stems, lemma + s,
+    # lemma without its final e (one set look-up while splitting).
+    modifiers: frozenset[str] = frozenset()
+
+
+def cache_dir() -> Path:
+    """``$PRESSEARCHIV_CACHE_DIR``, else ``$XDG_CACHE_HOME/pressearchiv`` (~/.cache)."""
+    explicit = os.environ.get("PRESSEARCHIV_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "pressearchiv"
+
+
+@functools.cache
+def load_lexicon() -> Lexicon:
+    """The lexicon, from the cache file or derived (and cached) from simplemma."""
+    # The installed version names the file; importing simplemma would cost more.
+    version = importlib.metadata.version("simplemma")
+    path = cache_dir() / f"lexicon-de-simplemma{version}-{LEXICON_FORMAT}.pickle"
+    try:
+        with path.open("rb") as fh:
+            found = pickle.load(fh)
+        if isinstance(found, Lexicon):
+            return found
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        pass
+    lexicon = derive_lexicon()
+    _write_cache(path, lexicon)
+    return lexicon
+
+
+def _write_cache(path: Path, lexicon: Lexicon) -> None:
+    """Write atomically (another process may be reading); a read-only disk is fine."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(lexicon, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.warning("cannot cache the German lexicon in %s: %s", path.parent, exc)
+
+
+def derive_lexicon() -> Lexicon:
+    """Build the lexicon from simplemma's German dictionary (takes seconds)."""
+    import Stemmer
+    from simplemma.strategies.dictionaries import DefaultDictionaryFactory
+
+    entries = DefaultDictionaryFactory().get_dictionary("de")
+    stem = Stemmer.Stemmer("german").stemWord
+    forms_of: dict[str, set[str]] = {}
+    irregular: dict[str, str] = {}
+    conflicting: set[str] = set()
+    verb_stems: set[str] = set()
+    for form, lemma in entries.items():
+        if not (form.isalpha() and lemma.isalpha()):
+            continue
+        if form[0].isupper() and lemma[0].isupper():
+            low, lemma_low = form.lower(), lemma.lower()
+            forms_of.setdefault(lemma_low, set()).add(low)
+            forms_of[lemma_low].add(lemma_low)
+            # One lowercase form with two lemmas of different stems is
+            # ambiguous: it is left to the stemmer.
+            irregular_form = low != lemma_low and stem(low) != stem(lemma_low)
+            if irregular_form and irregular.setdefault(low, lemma_low) != lemma_low:
+                conflicting.add(low)
+        elif form == lemma and lemma.islower() and lemma.endswith("en") and len(lemma) > 5:
+            verb_stems.add(lemma[:-2])  # four letters or more
+    for low in conflicting:
+        del irregular[low]
+    # A short noun with a single form is mostly an abbreviation or a name
+    # fragment ("Sch", "Besch"), and such entries made most of the wrong
+    # splits; longer ones are mass nouns (Jugend, Pharma, Sorgfalt).
+    forms_of = {
+        lemma: forms
+        for lemma, forms in forms_of.items()
+        if len(forms) > 1 or len(lemma) >= SINGLE_FORM_LETTERS
+    }
+    return build_lexicon(forms_of, irregular, verb_stems)
+
+
+def build_lexicon(
+    forms_of: dict[str, set[str]], irregular: dict[str, str], verb_stems: set[str]
+) -> Lexicon:
+    """A lexicon of the simplex nouns among ``forms_of`` (lemma -> its forms).
+
+    A lemma that splits into known parts is a compound; the rest is simplex.
+    (Public so that ``bench/lexicons.py`` can compare word lists.)
+    """
+    from pressearchiv.index.compounds import Splitter
+
+    all_forms = frozenset(f for forms in forms_of.values() for f in forms)
+    everything = with_modifiers(
+        Lexicon(irregular, all_forms, frozenset(forms_of), frozenset(verb_stems))
+    )
+    splitter = Splitter(everything)
+    simplex = [lemma for lemma in forms_of if not splitter.split(lemma, known=False)]
+    nouns = frozenset(f for lemma in simplex for f in forms_of[lemma])
+    return with_modifiers(Lexicon(irregular, nouns, frozenset(simplex), frozenset(verb_stems)))
+
+
+def with_modifiers(lexicon: Lexicon) -> Lexicon:
+    """``lexicon`` with its set of modifiers filled in."""
+    lemmas = lexicon.lemmas
+    modifiers = set(lexicon.nouns) | lexicon.verb_stems | {lemma + "s" for lemma in lemmas}
+    modifiers.update(lemma[:-1] for lemma in lemmas if lemma.endswith("e"))
+    return dataclasses.replace(lexicon, modifiers=frozenset(modifiers))
