@@ -9,6 +9,7 @@ from pressearchiv.index.errors import (
     QuerySyntaxError,
     QueryTooComplex,
 )
+from pressearchiv.index.options import IndexOptions
 from pressearchiv.index.request import (
     Facets,
     FacetValue,
@@ -26,6 +27,7 @@ __all__ = [
     "Facets",
     "Hit",
     "IndexError_",
+    "IndexOptions",
     "IndexStatus",
     "IndexUnavailable",
     "QuerySyntaxError",
