@@ -93,12 +93,16 @@ class SearchIndex:
             raise
         index._owner = owner
         index.recreated = reason
-        plan = index._plan_repair()
-        index._indexed_seq = -1 if plan.needed else plan.watermark
-        index._writer = IndexWriterThread(
-            ix, store, plan, index._publish, index._recheck, options=options
-        )
-        index._writer.start()
+        try:
+            plan = index._plan_repair()
+            index._indexed_seq = -1 if plan.needed else plan.watermark
+            index._writer = IndexWriterThread(
+                ix, store, plan, index._publish, index._recheck, options=options
+            )
+            index._writer.start()
+        except BaseException:
+            index.close()  # the view's searcher and the owner lock
+            raise
         return index
 
     # -- keeping up with the store -------------------------------------------
@@ -138,7 +142,11 @@ class SearchIndex:
 
     def _new_view(self) -> run.View:
         searcher = self._ix.searcher()
-        columns: Columns = self._columns.columns(searcher)
+        try:
+            columns: Columns = self._columns.columns(searcher)
+        except BaseException:
+            searcher.close()  # its segments' files would stay open until collected
+            raise
         self._postings.retain({segment_key(sub.reader()) for sub, _ in searcher.leaf_searchers()})
         return run.View(searcher, columns, self._postings, doc_count=searcher.doc_count())
 

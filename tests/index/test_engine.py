@@ -3,6 +3,9 @@ and fast paths that are taken (the per-posting and per-document fallbacks are go
 
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +18,7 @@ from whoosh.filedb.filestore import FileStorage
 
 from pressearchiv.archive.store import ArchiveStore
 from pressearchiv.index import IndexUnavailable, SearchIndex, SearchRequest, rebuild_index
+from pressearchiv.index.directory import open_dir
 from pressearchiv.index.engine import SharedCompoundStorage, read_numeric_column
 from pressearchiv.index.engine.blocks import decode_blocks
 from pressearchiv.index.errors import UnsupportedWhoosh
@@ -124,3 +128,25 @@ def test_a_segment_that_cannot_be_memory_mapped_fails_loudly(
             compound.open_file(compound.list()[0])
     finally:
         compound.close()
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
+def test_a_damaged_index_leaves_no_file_open(tmp_path: Path, filled_store: ArchiveStore) -> None:
+    SearchIndex.open(tmp_path / "index", filled_store).close()
+    shutil.copytree(tmp_path / "index", tmp_path / "damaged")
+    [toc] = (tmp_path / "damaged").glob("_MAIN_*.toc")
+    toc.write_bytes(b"garbage")
+
+    def open_files() -> set[str]:
+        fds = Path("/proc/self/fd")
+        found = set()
+        for fd in fds.iterdir():
+            with contextlib.suppress(OSError):  # closed since it was listed
+                found.add(os.readlink(fd))
+        return found
+
+    with pytest.raises(Exception, match="different architecture") as caught:
+        open_dir(tmp_path / "damaged")
+    # Checked while the error (and the frames it holds) is alive, as in a log
+    # handler: Whoosh's reader left the file open until they were collected.
+    assert caught.traceback and str(toc) not in open_files()
