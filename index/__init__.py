@@ -3,12 +3,7 @@
 The web layer imports only what is listed in ``__all__``.
 """
 
-from pressearchiv.index.errors import (
-    IndexError_,
-    IndexUnavailable,
-    QuerySyntaxError,
-    QueryTooComplex,
-)
+from pressearchiv.index.errors import IndexError_, IndexUnavailable, QueryTooComplex
 from pressearchiv.index.options import IndexOptions
 from pressearchiv.index.request import (
     Facets,
@@ -30,7 +25,6 @@ __all__ = [
     "IndexOptions",
     "IndexStatus",
     "IndexUnavailable",
-    "QuerySyntaxError",
     "QueryTooComplex",
     "SearchIndex",
     "SearchRequest",

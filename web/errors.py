@@ -39,7 +39,7 @@ from pressearchiv.archive.errors import (
     UndecodableInput,
     UnsupportedFormat,
 )
-from pressearchiv.index.errors import IndexUnavailable, QuerySyntaxError, QueryTooComplex
+from pressearchiv.index.errors import IndexUnavailable, QueryTooComplex
 
 __all__ = [
     "ApiError",
@@ -143,8 +143,6 @@ def classify(exc: BaseException) -> tuple[int, str, str]:
         return status, code, str(exc)
     if isinstance(exc, InvalidDate):
         return 400, "invalid_date", str(exc)
-    if isinstance(exc, QuerySyntaxError):
-        return 400, "query_syntax", str(exc) or "the query cannot be read"
     if isinstance(exc, QueryTooComplex):
         return 400, "query_too_complex", str(exc) or "the query has too many terms"
     if isinstance(exc, IndexUnavailable):

@@ -33,7 +33,6 @@ def test_public_api_is_explicit() -> None:
         "IndexOptions",
         "IndexStatus",
         "IndexUnavailable",
-        "QuerySyntaxError",
         "QueryTooComplex",
         "SearchIndex",
         "SearchRequest",
