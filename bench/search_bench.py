@@ -14,6 +14,10 @@ and ``--repeat`` times warm. The same queries then run against a plain-Whoosh
 baseline (Whoosh's German LanguageAnalyzer, the default writer, a DateRange
 filter, groupedby facets with Count, highlights from stored text).
 
+The JSON names the commit of the code measured (``code``). To compare two
+versions in one session, run this same file with each checkout's Python,
+alternating, on a kept store (``--reuse-store``).
+
 Sizes above the corpus size repeat articles with a marker appended to the text
 (so the content-hash id differs) and the date shifted back by one year per copy.
 """
@@ -25,6 +29,7 @@ import json
 import lzma
 import shutil
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -70,6 +75,24 @@ def drafts(records: list[dict], size: int) -> Iterator[ArticleDraft]:  # type: i
             format=DocumentFormat.JSONL,
             url=record.get("url"),
         )
+
+
+def code_version() -> str:
+    """The commit of the checkout the imported ``pressearchiv`` comes from (this
+    script can measure another worktree's code: run it with that one's Python)."""
+    import pressearchiv
+
+    folder = Path(pressearchiv.__file__).resolve().parent
+    try:
+        found = subprocess.run(
+            ["git", "-C", str(folder), "describe", "--always", "--dirty"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return f"unknown ({folder})"
+    return f"{found.stdout.strip()} ({folder.parent})"
 
 
 def percentiles(values: list[float]) -> dict[str, float]:
@@ -244,7 +267,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     records = read_corpus(args.corpus)
-    report: dict[str, object] = {"machine": machine(), "command": " ".join(sys.argv), "runs": []}
+    report: dict[str, object] = {
+        "machine": machine(),
+        "command": " ".join(sys.argv),
+        "code": code_version(),
+        "runs": [],
+    }
     for size in args.sizes:
         base = args.workdir / str(size)
         reuse = args.reuse and (base / "index").exists()
