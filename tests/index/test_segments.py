@@ -11,13 +11,15 @@ from typing import Any
 
 import pytest
 from whoosh import index as windex
+from whoosh.analysis import StandardAnalyzer
+from whoosh.fields import TEXT, Schema
 from whoosh.writing import SegmentWriter, UnknownFieldError
 
 from pressearchiv.archive.parsing import parse_document
 from pressearchiv.archive.seeding import sample_files
 from pressearchiv.archive.store import ArchiveStore
 from pressearchiv.index.engine import read_positions, read_postings
-from pressearchiv.index.formats import PressCodec
+from pressearchiv.index.formats import FastPositions, PressCodec
 from pressearchiv.index.schema import analyzer_of, build_schema, document_for
 from pressearchiv.index.segments import SegmentBuilder
 from tests.index.conftest import ARTICLES, draft
@@ -174,3 +176,12 @@ def test_the_engine_reads_postings_and_positions_as_whoosh_s_matchers_do(
             assert checked > 2000
             assert read_postings(reader, "body", "nichtvorhanden")[0].size == 0
             assert read_positions(reader, "body", "nichtvorhanden").size == 0
+
+
+def test_a_schema_it_cannot_write_is_refused_and_the_lock_released(tmp_path: Path) -> None:
+    field = TEXT(analyzer=StandardAnalyzer())
+    field.format = FastPositions()  # packed positions need the German analyzer
+    ix = windex.create_in(str(tmp_path), Schema(body=field))
+    with pytest.raises(ValueError, match="FastPositions needs the German analyzer"):
+        SegmentBuilder(ix)
+    ix.writer().cancel()  # the failed writer did not keep the index locked
