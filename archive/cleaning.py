@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["clean_text", "guess_title", "split_header"]
+__all__ = ["clean_text", "guess_title", "shorten", "split_header", "strip_dateline"]
 
 # ` date 2022-01 Text…`: the export format of the user's samples.
 _HEADER = re.compile(r"^\s*date\s+(\d{4}(?:-\d{1,2}(?:-\d{1,2})?)?)\b[ \t]*")
@@ -128,14 +128,32 @@ def _looks_like_prose(text: str) -> bool:
     return len(text) > 200 or bool(re.search(r"[.!?][\"»«“”']?$", text))
 
 
+# A dateline: the place (and agency) an article was filed from, "Wien." or
+# "Berlin (dpa) -". It opens the text, but it is never the headline.
+_DATELINE = re.compile(
+    r"^(?:[A-ZÄÖÜ][\wäöüß'-]+(?:[ /-][A-ZÄÖÜ][\wäöüß'-]+){0,2})(?:\s*\([^)]{1,30}\))?"
+    r"(?:\s*\.|\s+[-–—])(?=\s|$)"
+)
+
+
+def strip_dateline(line: str) -> str:
+    """``line`` without a leading dateline (``Wien. Der Kanzler …`` → ``Der Kanzler …``)."""
+    match = _DATELINE.match(line)
+    if not match or len(match.group(0).split()) > 4:
+        return line
+    return line[match.end() :].strip()
+
+
 def guess_title(clean: str) -> str:
     """A title from the first lines: a short headline line, else the first sentence.
 
     Headlines are short and have no full stop; a long first line is a lead
     paragraph, whose first sentence (cut at a word, with an ellipsis) is the
-    best title the text offers.
+    best title the text offers. A dateline (``Wien.``) is skipped, whether it
+    stands on a line of its own or opens the first sentence.
     """
-    first = next((line.strip() for line in clean.split("\n") if line.strip()), "")
+    lines = (strip_dateline(line.strip()) for line in clean.split("\n"))
+    first = next((line for line in lines if line), "")
     if not first:
         return ""
     if len(first) <= TITLE_MAX and not re.search(r"[.!?:]$", first):

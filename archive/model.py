@@ -39,9 +39,14 @@ class DateSource(StrEnum):
     """Where a date came from, strongest first."""
 
     PROVIDED = "provided"  # given by the uploader (form field or JSON field)
-    HTML = "html"  # page metadata or markup
+    JSONLD = "jsonld"  # the page's JSON-LD datePublished
+    META = "meta"  # a published-time meta tag (article:published_time, date, dc.date)
+    MARKUP = "markup"  # itemprop="datePublished" in the page body
+    TITLE = "title"  # a date printed in the page title
+    HTML = "html"  # htmldate's estimate from other clues in the page
     HEADER = "header"  # the ` date YYYY-MM` header of the plain-text format
     TEXT = "text"  # found in the article text (dateline, signature)
+    URL = "url"  # the canonical URL's /2024/04/ (often only the month)
 
 
 class DocumentFormat(StrEnum):

@@ -1,18 +1,29 @@
-"""Which outlet published an article: from its URL's domain, or its own words.
+"""Which outlet published an article: one canonical name, whatever the source says.
 
-The table maps registered domains of German-language outlets to the name the
-outlet uses for itself. A domain that is not in the table is kept as it is
-(``example-news.de``): that is what the input supports, and nothing more.
+A page names its outlet in many ways: its domain (``www.zeit.de``), its site name
+(``ZEIT ONLINE``, ``Süddeutsche.de``), a publisher with its legal form
+(``St.Galler Tagblatt AG``) or slogan (``CORRECTIV - Recherchen für die
+Gesellschaft``), a handle (``Futurezoneat``), or its own signature in the text.
+All of these are folded to one *key* (lower case, umlauts spelt out, nothing but
+letters and digits) and looked up in the table of
+:mod:`pressearchiv.archive.outlet_table`, so an outlet gets one name in the facet.
+An outlet the table does not know keeps its domain, or its site name stripped of
+legal form and slogan: that is what the input supports, and nothing more.
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
 from urllib.parse import urlsplit
+
+from pressearchiv.archive.outlet_table import OUTLET_ROWS
 
 __all__ = [
     "UNKNOWN_OUTLET",
     "canonical_outlet",
+    "name_key",
+    "names_of_outlet",
     "outlet_for_domain",
     "outlet_for_url",
     "outlet_named_in_text",
@@ -21,98 +32,52 @@ __all__ = [
 
 UNKNOWN_OUTLET = "unbekannt"
 
-OUTLETS: dict[str, str] = {
-    # Germany
-    "abendblatt.de": "Hamburger Abendblatt",
-    "augsburger-allgemeine.de": "Augsburger Allgemeine",
-    "berliner-zeitung.de": "Berliner Zeitung",
-    "bild.de": "BILD",
-    "br.de": "BR24",
-    "cicero.de": "Cicero",
-    "deutschlandfunk.de": "Deutschlandfunk",
-    "dw.com": "Deutsche Welle",
-    "epochtimes.de": "Epoch Times",
-    "faz.net": "Frankfurter Allgemeine Zeitung",
-    "focus.de": "FOCUS online",
-    "fr.de": "Frankfurter Rundschau",
-    "freitag.de": "der Freitag",
-    "handelsblatt.com": "Handelsblatt",
-    "heise.de": "heise online",
-    "jungewelt.de": "junge Welt",
-    "ksta.de": "Kölner Stadt-Anzeiger",
-    "mdr.de": "MDR",
-    "merkur.de": "Merkur",
-    "mopo.de": "Hamburger Morgenpost",
-    "morgenpost.de": "Berliner Morgenpost",
-    "n-tv.de": "n-tv",
-    "nd-aktuell.de": "nd",
-    "ndr.de": "NDR",
-    "netzpolitik.org": "netzpolitik.org",
-    "nzz.ch": "Neue Zürcher Zeitung",
-    "rnd.de": "RedaktionsNetzwerk Deutschland",
-    "rp-online.de": "Rheinische Post",
-    "spiegel.de": "DER SPIEGEL",
-    "stern.de": "stern",
-    "stuttgarter-zeitung.de": "Stuttgarter Zeitung",
-    "sueddeutsche.de": "Süddeutsche Zeitung",
-    "swr.de": "SWR",
-    "t-online.de": "t-online",
-    "tagesschau.de": "tagesschau.de",
-    "tagesspiegel.de": "Der Tagesspiegel",
-    "taz.de": "taz",
-    "welt.de": "WELT",
-    "wdr.de": "WDR",
-    "wiwo.de": "WirtschaftsWoche",
-    "zdf.de": "ZDF",
-    "zeit.de": "ZEIT ONLINE",
-    "de.rt.com": "RT DE",
-    "de.wikinews.org": "Wikinews",
-    # Austria
-    "derstandard.at": "DER STANDARD",
-    "diepresse.com": "Die Presse",
-    "falter.at": "Falter",
-    "krone.at": "Kronen Zeitung",
-    "kurier.at": "Kurier",
-    "orf.at": "ORF",
-    "profil.at": "profil",
-    "salzburg.com": "Salzburger Nachrichten",
-    "kleinezeitung.at": "Kleine Zeitung",
-    "wienerzeitung.at": "Wiener Zeitung",
-    # Switzerland
-    "aargauerzeitung.ch": "Aargauer Zeitung",
-    "blick.ch": "Blick",
-    "derbund.ch": "Der Bund",
-    "srf.ch": "SRF",
-    "tagesanzeiger.ch": "Tages-Anzeiger",
-    "watson.ch": "watson",
-    "woz.ch": "WOZ Die Wochenzeitung",
-}
-
-# Names an outlet signs with, besides its table name (lower case).
-_ALIASES: dict[str, str] = {
-    "epoch times": "Epoch Times",
-    "der standard": "DER STANDARD",
-    "derstandard.at": "DER STANDARD",
-    "der spiegel": "DER SPIEGEL",
-    "spiegel online": "DER SPIEGEL",
-    "zeit online": "ZEIT ONLINE",
-    "die zeit": "ZEIT ONLINE",
-    "süddeutsche zeitung": "Süddeutsche Zeitung",
-    "sz.de": "Süddeutsche Zeitung",
-    "der tagesspiegel": "Der Tagesspiegel",
-    "tagesspiegel": "Der Tagesspiegel",
-    "frankfurter allgemeine zeitung": "Frankfurter Allgemeine Zeitung",
-    "faz.net": "Frankfurter Allgemeine Zeitung",
-    "neue zürcher zeitung": "Neue Zürcher Zeitung",
-    "junge welt": "junge Welt",
-    "deutsche welle": "Deutsche Welle",
-    "die presse": "Die Presse",
-    "tagesschau.de": "tagesschau.de",
-    "wikinews": "Wikinews",
-}
-
 # Subdomains that say nothing about the outlet.
-_NOISE_LABELS = {"www", "m", "mobil", "mobile", "amp", "edition", "epaper"}
+_NOISE_LABELS = {"www", "www1", "www2", "m", "mobil", "mobile", "amp", "edition", "epaper", "news"}
+_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "é": "e", "è": "e"})
+# Legal forms and publishing-house words that are not part of the outlet's name.
+_LEGAL_FORM = re.compile(
+    r"(?:\s*,)?\s+(?:GmbH\s*&\s*Co\.?\s*KGa?A?|Ges\.?\s?m\.?\s?b\.?\s?H\.?|m\.?b\.?H\.?|"
+    r"gGmbH|GmbH|AG|SE|KG|e\.\s?V\.|Ltd\.?|Inc\.?|S\.A\.|Verlagsgesellschaft|Verlag)\.?$",
+    re.I,
+)
+# Where a site name's slogan, place or legal owner starts: "CORRECTIV - Recherchen …".
+_SEPARATORS = re.compile(r"\s+[-–—|·:•]\s+|\s*[|,;]\s*|\s+\(")
+
+
+def name_key(value: str) -> str:
+    """The form in which two spellings of one outlet's name are equal."""
+    folded = value.casefold().translate(_FOLD).strip()
+    folded = re.sub(r"^(?:https?://)?(?:www\.)?@?", "", folded)
+    return re.sub(r"[^0-9a-z]", "", folded)
+
+
+@cache
+def _table() -> dict[str, str]:
+    """key → canonical name, for every name, other name and domain in the table."""
+    table: dict[str, str] = {}
+    for canonical, domains, others in OUTLET_ROWS:
+        for name in (canonical, *others, *domains):
+            table.setdefault(name_key(name), canonical)
+    return table
+
+
+@cache
+def _domains() -> dict[str, str]:
+    return {domain: canonical for canonical, domains, _ in OUTLET_ROWS for domain in domains}
+
+
+@cache
+def _names_by_outlet() -> dict[str, frozenset[str]]:
+    return {
+        canonical: frozenset(name_key(n) for n in (canonical, *others, *domains))
+        for canonical, domains, others in OUTLET_ROWS
+    }
+
+
+def names_of_outlet(outlet: str) -> frozenset[str]:
+    """The keys of every name an outlet goes by (just its own key if it is not in the table)."""
+    return _names_by_outlet().get(outlet, frozenset({name_key(outlet)}))
 
 
 def _host(url: str) -> str | None:
@@ -139,7 +104,7 @@ def outlet_for_domain(domain: str) -> str | None:
     labels = host.split(".")
     # Try the host, then its parents: ``de.rt.com`` before ``rt.com``.
     for start in range(len(labels) - 1):
-        name = OUTLETS.get(".".join(labels[start:]))
+        name = _domains().get(".".join(labels[start:]))
         if name:
             return name
     return None
@@ -147,49 +112,74 @@ def outlet_for_domain(domain: str) -> str | None:
 
 def outlet_for_url(url: str) -> str | None:
     """Outlet named by a URL: the table's name, else the bare domain; None if no URL."""
-    known = outlet_for_domain(url)
-    if known:
-        return known
-    return _host(url)
+    return outlet_for_domain(url) or _host(url)
 
 
 def looks_like_domain(value: str) -> bool:
     return bool(re.fullmatch(r"(?:https?://)?[\w.-]+\.[a-z]{2,}(?:/.*)?", value.strip(), re.I))
 
 
+def known_outlet(value: str) -> str | None:
+    """The canonical name of an outlet the table knows under this name, part or domain."""
+    value = " ".join(value.split()).lstrip("@")
+    if not value:
+        return None
+    if found := _table().get(name_key(value)):
+        return found
+    if looks_like_domain(value):
+        return outlet_for_domain(value)
+    for part in _SEPARATORS.split(value):
+        if part.strip() and (found := _table().get(name_key(_strip_legal_form(part)))):
+            return found
+    return None
+
+
 def canonical_outlet(value: str) -> str:
-    """Normalise an outlet given by an uploader or an export (``tagesspiegel.de``)."""
+    """One name for an outlet named by an uploader, an export or a page's site name.
+
+    Known outlets get the table's name; a domain becomes the table's name or
+    stays the bare domain; an unknown name loses its slogan and legal form
+    (``Meine Lokalzeitung GmbH - Nachrichten aus der Region`` → ``Meine
+    Lokalzeitung``).
+    """
     value = " ".join(value.split())
+    if found := known_outlet(value):
+        return found
     if looks_like_domain(value):
         return outlet_for_url(value) or value
-    return _ALIASES.get(value.lower(), value)
+    first = _SEPARATORS.split(value.lstrip("@"), maxsplit=1)[0]
+    return _strip_legal_form(first).strip(" .,-–") or value
 
 
-_SIGNATURE_NAMES = sorted(
-    set(_ALIASES) | {name.lower() for name in OUTLETS.values()}, key=len, reverse=True
-)
-_NAME_PATTERN = "|".join(re.escape(n) for n in _SIGNATURE_NAMES)
-# "Epoch Times21. Januar 2022": a dateline, the outlet glued to the date.
-_DATELINE = re.compile(rf"^\s*({_NAME_PATTERN})\s*\d{{1,2}}\.", re.I | re.M)
-# "Ihre Epoch Times - Redaktion", "© DER STANDARD 2022", "Quelle: ZEIT ONLINE".
-_SIGNATURE = re.compile(
-    rf"^\s*(?:ihre?|©|\(c\)|copyright|quelle:)\s*({_NAME_PATTERN})\b", re.I | re.M
-)
+def _strip_legal_form(name: str) -> str:
+    previous = None
+    while previous != name:  # "… Verlag GmbH & Co. KG": both go
+        previous, name = name, _LEGAL_FORM.sub("", name).strip()
+    return name
 
 
-_DATELINE_ONLY = re.compile(
-    rf"^\s*(?:{_NAME_PATTERN})\s*\d{{1,2}}\.\s*\w+\.?\s*\d{{2,4}}\s*$", re.I
-)
+@cache
+def _signature_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    names = {canonical.lower() for canonical, _, _ in OUTLET_ROWS}
+    names |= {other.lower() for _, _, others in OUTLET_ROWS for other in others if len(other) > 3}
+    pattern = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    # "Epoch Times21. Januar 2022": a dateline, the outlet glued to the date.
+    dateline = re.compile(rf"^\s*({pattern})\s*\d{{1,2}}\.", re.I | re.M)
+    # "Ihre Epoch Times - Redaktion", "© DER STANDARD 2022", "Quelle: ZEIT ONLINE".
+    signature = re.compile(rf"^\s*(?:ihre?|©|\(c\)|copyright|quelle:)\s*({pattern})\b", re.I | re.M)
+    dateline_only = re.compile(rf"^\s*(?:{pattern})\s*\d{{1,2}}\.\s*\w+\.?\s*\d{{2,4}}\s*$", re.I)
+    return dateline, signature, dateline_only
 
 
 def strip_datelines(text: str) -> str:
     """Remove lines that hold nothing but an outlet's name and a date."""
-    return "\n".join(line for line in text.split("\n") if not _DATELINE_ONLY.match(line))
+    only = _signature_patterns()[2]
+    return "\n".join(line for line in text.split("\n") if not only.match(line))
 
 
 def outlet_named_in_text(text: str) -> str | None:
     """An outlet the article names as its own in a dateline or a signature."""
-    for pattern in (_DATELINE, _SIGNATURE):
+    for pattern in _signature_patterns()[:2]:
         match = pattern.search(text)
         if match:
             return canonical_outlet(match.group(1))

@@ -13,10 +13,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from pressearchiv.archive import metadata
+from pressearchiv.archive import metadata, pages
 from pressearchiv.archive.decoding import decode_bytes
 from pressearchiv.archive.errors import InvalidDate, MalformedJSON, ParseError, UnsupportedFormat
 from pressearchiv.archive.model import ArticleDraft, DocumentFormat, Overrides
+from pressearchiv.archive.pages import DEFAULT_EXTRACTION, ExtractionSettings
 
 __all__ = ["ParsedDocument", "detect_format", "parse_document"]
 
@@ -64,12 +65,14 @@ def parse_document(
     *,
     content_type: str | None = None,
     overrides: Overrides | None = None,
+    extraction: ExtractionSettings = DEFAULT_EXTRACTION,
 ) -> ParsedDocument:
     """Parse an uploaded document into article drafts.
 
     ``filename`` is only a hint (and the name errors are reported under); the
-    content decides. Raises a ParseError subclass when nothing in it can
-    become an article.
+    content decides. ``extraction`` tunes how HTML pages are read (the
+    benchmark compares settings with it). Raises a ParseError subclass when
+    nothing in it can become an article.
     """
     decoded = decode_bytes(data, source=filename)
     fmt = detect_format(decoded.text, filename, content_type)
@@ -81,7 +84,9 @@ def parse_document(
         )
     elif fmt is DocumentFormat.HTML:
         doc.items.append(
-            metadata.draft_from_html(decoded.text, data, filename, decoded.encoding, overrides)
+            pages.draft_from_html(
+                decoded.text, data, filename, decoded.encoding, overrides, extraction
+            )
         )
     elif fmt is DocumentFormat.JSONL:
         doc.items.extend(_parse_jsonl(decoded.text, filename, overrides))

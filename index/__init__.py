@@ -5,6 +5,7 @@ The web layer imports only what is listed in ``__all__``.
 
 from pressearchiv.index.errors import IndexError_, IndexUnavailable, QueryTooComplex
 from pressearchiv.index.options import IndexOptions
+from pressearchiv.index.query import MAX_QUERY_CHARS, MAX_QUERY_WORDS
 from pressearchiv.index.request import (
     Facets,
     FacetValue,
@@ -18,6 +19,8 @@ from pressearchiv.index.search_index import SearchIndex
 from pressearchiv.index.storage import rebuild_index
 
 __all__ = [
+    "MAX_QUERY_CHARS",
+    "MAX_QUERY_WORDS",
     "FacetValue",
     "Facets",
     "Hit",

@@ -1,80 +1,91 @@
 """All of Pressearchiv's settings in one typed place.
 
-Each setting has a default, an environment variable (``PRESSEARCHIV_`` + its
-name in capitals) and a line of help; the README's settings table is checked
-against :data:`SETTINGS` by a test. The CLI overrides the environment.
+Each setting is declared once, as a field of :class:`Settings`: its type, its
+default, a line of help and, for numbers, its bounds. Everything else is
+derived from that declaration: :data:`SETTINGS` (the table the README's
+settings section is checked against), the environment variables
+(``PRESSEARCHIV_`` + the name in capitals) and validation, which runs whenever
+a :class:`Settings` is made — from the environment, from the command line or
+in code — so an impossible value never gets as far as a server or an index.
+The command line overrides the environment, which overrides the defaults.
 """
 
 from __future__ import annotations
 
+import math
 import os
+import types
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, get_type_hints
 
 __all__ = ["SETTINGS", "Setting", "Settings", "SettingsError"]
+
+_MIB = 1024 * 1024
 
 
 class SettingsError(ValueError):
     """A setting has a value we cannot use; the message names it."""
 
 
-@dataclass(frozen=True)
-class Setting:
-    name: str
-    default: Any
-    help: str
-
-    @property
-    def env(self) -> str:
-        return f"PRESSEARCHIV_{self.name.upper()}"
-
-
-SETTINGS: tuple[Setting, ...] = (
-    Setting("data_dir", Path("data"), "Folder holding the archive database and the search index."),
-    Setting("host", "127.0.0.1", "Interface the web service listens on."),
-    Setting("port", 8000, "Port the web service listens on."),
-    Setting(
-        "api_token",
-        None,
-        "Bearer token required for uploads. Unset: uploads only from loopback clients.",
-    ),
-    Setting("max_file_bytes", 10 * 1024 * 1024, "Largest accepted uploaded file, in bytes."),
-    Setting("max_files", 100, "Most files accepted in one upload request."),
-    Setting(
-        "max_request_bytes", 200 * 1024 * 1024, "Largest accepted upload request body, in bytes."
-    ),
-    Setting("max_page_size", 100, "Largest number of hits one search page may ask for."),
-    Setting("query_timeout", 5.0, "Seconds a search may run before it is cut short."),
-    Setting("export_limit", 100_000, "Most rows one CSV or JSON Lines export returns."),
-    Setting("seed_samples", True, "Seed an empty archive with the five bundled sample articles."),
-)
+def _setting(
+    default: Any, help: str, *, low: float | None = None, high: float | None = None
+) -> Any:
+    """Declare a setting: its default, its help line and optional inclusive bounds."""
+    return field(default=default, metadata={"help": help, "low": low, "high": high})
 
 
 @dataclass(frozen=True)
 class Settings:
-    data_dir: Path = Path("data")
-    host: str = "127.0.0.1"
-    port: int = 8000
-    api_token: str | None = None
-    max_file_bytes: int = 10 * 1024 * 1024
-    max_files: int = 100
-    max_request_bytes: int = 200 * 1024 * 1024
-    max_page_size: int = 100
-    query_timeout: float = 5.0
-    export_limit: int = 100_000
-    seed_samples: bool = True
+    """The service's configuration; see the README's settings table."""
+
+    data_dir: Path = _setting(
+        Path("data"), "Folder holding the archive database and the search index."
+    )
+    host: str = _setting("127.0.0.1", "Interface the web service listens on.")
+    port: int = _setting(8000, "Port the web service listens on.", low=0, high=65535)
+    api_token: str | None = _setting(
+        None, "Bearer token required for uploads. Unset: uploads only from loopback clients."
+    )
+    max_file_bytes: int = _setting(10 * _MIB, "Largest accepted uploaded file, in bytes.", low=1)
+    max_files: int = _setting(100, "Most files accepted in one upload request.", low=1)
+    max_request_bytes: int = _setting(
+        200 * _MIB, "Largest accepted upload request body, in bytes.", low=1
+    )
+    max_page_size: int = _setting(
+        100, "Largest number of hits one search page may ask for.", low=1, high=10_000
+    )
+    query_timeout: float = _setting(
+        5.0, "Seconds a search may run before it is cut short.", low=0.001, high=3600
+    )
+    export_limit: int = _setting(100_000, "Most rows one CSV or JSON Lines export returns.", low=1)
+    seed_samples: bool = _setting(
+        True, "Seed an empty archive with the five bundled sample articles."
+    )
+
+    def __post_init__(self) -> None:
+        for setting in SETTINGS:
+            value = setting.check(getattr(self, setting.name))
+            object.__setattr__(self, setting.name, value)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """Defaults overridden by ``PRESSEARCHIV_*`` environment variables."""
+        """Defaults overridden by ``PRESSEARCHIV_*`` environment variables.
+
+        An empty variable counts as unset. A bad value raises SettingsError
+        naming the variable.
+        """
         env = os.environ if environ is None else environ
         values: dict[str, Any] = {}
         for setting in SETTINGS:
             raw = env.get(setting.env)
-            if raw is not None and raw != "":
-                values[setting.name] = _convert(setting.name, raw)
+            if raw is None or raw == "":
+                continue
+            try:
+                values[setting.name] = setting.check(setting.parse(raw))
+            except SettingsError as exc:
+                raise SettingsError(f"{setting.env}={raw!r}: {exc}") from None
         return cls(**values)
 
     def with_overrides(self, **overrides: Any) -> Settings:
@@ -91,32 +102,84 @@ class Settings:
         return self.data_dir / "tmp"
 
 
-_TYPES = {f.name: f.type for f in fields(Settings)}
+@dataclass(frozen=True)
+class Setting:
+    """One row of the settings table, derived from a field of :class:`Settings`."""
 
+    name: str
+    kind: type
+    optional: bool
+    default: Any
+    help: str
+    low: float | None = None
+    high: float | None = None
 
-def _convert(name: str, raw: str) -> Any:
-    kind = _TYPES[name]
-    try:
-        if kind == "Path":
-            return Path(raw)
-        if kind == "int":
-            value: Any = int(raw)
-            if value <= 0 and name != "port":
-                raise ValueError
-            return value
-        if kind == "float":
-            value = float(raw)
-            if value <= 0:
-                raise ValueError
-            return value
-        if kind == "bool":
+    @property
+    def env(self) -> str:
+        return f"PRESSEARCHIV_{self.name.upper()}"
+
+    def parse(self, raw: str) -> Any:
+        """The value an environment variable's text stands for."""
+        if self.kind is bool:
             lowered = raw.strip().lower()
             if lowered in {"1", "true", "yes", "on"}:
                 return True
             if lowered in {"0", "false", "no", "off"}:
                 return False
-            raise ValueError
+            raise SettingsError("not a yes/no value (use true/false, yes/no, 1/0, on/off)")
+        if self.kind in (int, float):
+            try:
+                return self.kind(raw.strip())
+            except ValueError:
+                raise SettingsError(f"not a valid {self.kind.__name__}") from None
+        if self.kind is Path:
+            return Path(raw)
         return raw
-    except ValueError:
-        env = f"PRESSEARCHIV_{name.upper()}"
-        raise SettingsError(f"{env}={raw!r} is not a valid {kind} for {name}") from None
+
+    def check(self, value: Any) -> Any:
+        """``value`` if it is a valid value of this setting (ints widened to float)."""
+        if value is None:
+            if self.optional:
+                return None
+            raise SettingsError(f"{self.name} must be set")
+        if self.kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if self.kind is Path and isinstance(value, str):
+            value = Path(value)
+        # bool is an int subclass: True must not pass as a port.
+        if not isinstance(value, self.kind) or (self.kind is not bool and isinstance(value, bool)):
+            raise SettingsError(f"{self.name} must be a {self.kind.__name__}, not {value!r}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise SettingsError(f"{self.name} must be a finite number, not {value!r}")
+        if self.low is not None and isinstance(value, int | float) and value < self.low:
+            raise SettingsError(f"{self.name} must be at least {self.low:g}, not {value!r}")
+        if self.high is not None and isinstance(value, int | float) and value > self.high:
+            raise SettingsError(f"{self.name} must be at most {self.high:g}, not {value!r}")
+        if isinstance(value, str) and not value.strip():
+            raise SettingsError(f"{self.name} must not be empty")
+        return value
+
+
+def _describe() -> tuple[Setting, ...]:
+    hints = get_type_hints(Settings)
+    described = []
+    for f in fields(Settings):
+        kind: Any = hints[f.name]
+        optional = isinstance(kind, types.UnionType) and type(None) in kind.__args__
+        if optional:
+            (kind,) = (arg for arg in kind.__args__ if arg is not type(None))
+        described.append(
+            Setting(
+                name=f.name,
+                kind=kind,
+                optional=optional,
+                default=f.default,
+                help=f.metadata["help"],
+                low=f.metadata["low"],
+                high=f.metadata["high"],
+            )
+        )
+    return tuple(described)
+
+
+SETTINGS: tuple[Setting, ...] = _describe()

@@ -23,6 +23,7 @@ from starlette.requests import Request
 
 from pressearchiv.settings import Settings
 from pressearchiv.web.errors import Forbidden, Unauthorized
+from pressearchiv.web.outcomes import ErrorCode
 
 __all__ = ["check_write_access", "is_loopback", "uploads_disabled_reason"]
 
@@ -72,13 +73,13 @@ def check_write_access(
     _check_same_origin(request)
     reason = uploads_disabled_reason(settings)
     if reason:
-        raise Forbidden(reason, code="uploads_disabled")
+        raise Forbidden(reason, code=ErrorCode.UPLOADS_DISABLED)
     if settings.api_token is None:
         client = request.client.host if request.client else None
         if not is_loopback(client):
             raise Forbidden(
                 f"uploads without a token are accepted only from this machine; {NO_TOKEN_HINT}",
-                code="uploads_disabled",
+                code=ErrorCode.UPLOADS_DISABLED,
             )
         return
     token = presented_token(request, form)
@@ -86,15 +87,17 @@ def check_write_access(
         raise Unauthorized("an API token is required to upload (Authorization: Bearer <token>)")
     # Constant-time comparison so the token cannot be guessed byte by byte.
     if not hmac.compare_digest(token.encode("utf-8"), settings.api_token.encode("utf-8")):
-        raise Forbidden("the API token is wrong", code="invalid_token")
+        raise Forbidden("the API token is wrong", code=ErrorCode.INVALID_TOKEN)
 
 
 def _check_same_origin(request: Request) -> None:
     if request.headers.get("sec-fetch-site", "") == "cross-site":
-        raise Forbidden("uploads from other web sites are not accepted", code="cross_site")
+        raise Forbidden("uploads from other web sites are not accepted", code=ErrorCode.CROSS_SITE)
     origin = request.headers.get("origin")
     if origin:
         # "null" is what sandboxed frames send: treat it as foreign, not as absent.
         host = request.headers.get("host", "")
         if origin == "null" or urlsplit(origin).netloc.lower() != host.lower():
-            raise Forbidden("uploads from other web sites are not accepted", code="cross_site")
+            raise Forbidden(
+                "uploads from other web sites are not accepted", code=ErrorCode.CROSS_SITE
+            )

@@ -21,12 +21,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from pressearchiv.archive.errors import ArchiveError
 from pressearchiv.archive.seeding import seed_samples
 from pressearchiv.archive.store import ArchiveStore
-from pressearchiv.index import IndexOptions, SearchIndex
-from pressearchiv.index.errors import IndexError_
+from pressearchiv.index import IndexError_, IndexOptions, SearchIndex
 from pressearchiv.settings import Settings
-from pressearchiv.web import api, export, pages
+from pressearchiv.web import pages
 from pressearchiv.web.errors import ApiError, handle_exception
 from pressearchiv.web.openapi import openapi_endpoint
+from pressearchiv.web.rendering import make_templates
+from pressearchiv.web.routes import api_routes
 
 __all__ = ["SECURITY_HEADERS", "create_app"]
 
@@ -85,16 +86,8 @@ def create_app(settings: Settings) -> Starlette:
         Route("/", pages.search_page, name="search_page"),
         Route("/artikel/{article_id}", pages.article_page, name="article_page"),
         Route("/hochladen", pages.upload_page, methods=["GET", "POST"], name="upload_page"),
-        Route("/healthz", api.healthz, name="healthz"),
         Route("/api/openapi.json", openapi_endpoint, name="openapi"),
-        Route("/api/search", api.search, name="api_search"),
-        Route("/api/search.csv", export.export_csv, name="api_search_csv"),
-        Route("/api/search.jsonl", export.export_jsonl, name="api_search_jsonl"),
-        Route("/api/stats", api.stats, name="api_stats"),
-        Route("/api/articles", api.upload, methods=["POST"], name="api_upload"),
-        Route("/api/articles/{article_id}", api.article, name="api_article"),
-        Route("/api/articles/{article_id}/raw", api.raw, name="api_raw"),
-        Route("/api/articles/{article_id}/related", api.related, name="api_related"),
+        *api_routes(),
         Mount("/static", StaticFiles(directory=_HERE / "static"), name="static"),
     ]
     handlers = {
@@ -107,7 +100,7 @@ def create_app(settings: Settings) -> Starlette:
     }
     app = Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)
     app.state.settings = settings
-    app.state.templates = pages.make_templates()
+    app.state.templates = make_templates()
     app.add_middleware(SecurityHeaders)
     return app
 

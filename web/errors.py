@@ -6,7 +6,11 @@ Every error body looks like this, whatever raised it::
 
 Domain code (``archive``, ``index``) raises plain exceptions without HTTP in
 them; :func:`classify` maps them to a status and a code here, and
-:func:`error_response` is the single place that renders the body.
+:func:`error_response` renders the body: the shape
+:class:`~pressearchiv.web.outcomes.Error`, with a code from
+:class:`~pressearchiv.web.outcomes.ErrorCode`. (An upload of which nothing
+could be kept answers :class:`~pressearchiv.web.outcomes.UploadRejected`: the
+same ``error`` plus each item's result.)
 
 ApiError                        raised by web/ itself
  ├── BadParameter          400  a query parameter or form field we cannot use
@@ -20,11 +24,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from pressearchiv.archive.errors import (
     ArticleNotFound,
@@ -39,7 +42,10 @@ from pressearchiv.archive.errors import (
     UndecodableInput,
     UnsupportedFormat,
 )
-from pressearchiv.index.errors import IndexUnavailable, QueryTooComplex
+from pressearchiv.index import IndexUnavailable, QueryTooComplex
+from pressearchiv.web.outcomes import Error, ErrorCode, ErrorDetail
+from pressearchiv.web.rendering import render_error
+from pressearchiv.web.shapes import ShapeResponse
 
 __all__ = [
     "ApiError",
@@ -50,6 +56,7 @@ __all__ = [
     "UnsupportedMediaType",
     "classify",
     "error_response",
+    "handle_exception",
     "parse_error_code",
 ]
 
@@ -60,120 +67,111 @@ class ApiError(Exception):
     """An error with its HTTP status, a stable machine code and a human message."""
 
     status = 400
-    code = "bad_request"
+    code = ErrorCode.BAD_REQUEST
 
-    def __init__(self, message: str, *, code: str | None = None, status: int | None = None):
+    def __init__(self, message: str, *, code: ErrorCode | None = None):
         super().__init__(message)
         self.message = message
         if code is not None:
             self.code = code
-        if status is not None:
-            self.status = status
 
 
 class BadParameter(ApiError):
     status = 400
-    code = "invalid_parameter"
+    code = ErrorCode.INVALID_PARAMETER
 
 
 class Unauthorized(ApiError):
     status = 401
-    code = "unauthorized"
+    code = ErrorCode.UNAUTHORIZED
 
 
 class Forbidden(ApiError):
     status = 403
-    code = "forbidden"
+    code = ErrorCode.FORBIDDEN
 
 
 class PayloadTooLarge(ApiError):
     status = 413
-    code = "payload_too_large"
+    code = ErrorCode.PAYLOAD_TOO_LARGE
 
 
 class UnsupportedMediaType(ApiError):
     status = 415
-    code = "unsupported_media_type"
+    code = ErrorCode.UNSUPPORTED_MEDIA_TYPE
 
 
 # Codes for the ways an upload can fail to be an article. Binary files and
 # declared types we do not read are 415; everything else that decodes is 422.
-_PARSE_CODES: tuple[tuple[type[ParseError], int, str], ...] = (
-    (BinaryInput, 415, "unsupported_media_type"),
-    (UnsupportedFormat, 415, "unsupported_media_type"),
-    (EmptyInput, 422, "empty_input"),
-    (UndecodableInput, 422, "undecodable_input"),
-    (MalformedJSON, 422, "malformed_json"),
-    (NotAnArticle, 422, "not_an_article"),
+_PARSE_CODES: tuple[tuple[type[ParseError], int, ErrorCode], ...] = (
+    (BinaryInput, 415, ErrorCode.UNSUPPORTED_MEDIA_TYPE),
+    (UnsupportedFormat, 415, ErrorCode.UNSUPPORTED_MEDIA_TYPE),
+    (EmptyInput, 422, ErrorCode.EMPTY_INPUT),
+    (UndecodableInput, 422, ErrorCode.UNDECODABLE_INPUT),
+    (MalformedJSON, 422, ErrorCode.MALFORMED_JSON),
+    (NotAnArticle, 422, ErrorCode.NOT_AN_ARTICLE),
 )
 
-_STATUS_CODES = {
-    400: "bad_request",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    413: "payload_too_large",
-    415: "unsupported_media_type",
-    422: "unprocessable",
-    500: "internal_error",
-    503: "unavailable",
+# What Starlette's own HTTPExceptions (unknown route, wrong method) are called.
+_HTTP_CODES = {
+    400: ErrorCode.BAD_REQUEST,
+    401: ErrorCode.UNAUTHORIZED,
+    403: ErrorCode.FORBIDDEN,
+    404: ErrorCode.NOT_FOUND,
+    405: ErrorCode.METHOD_NOT_ALLOWED,
+    413: ErrorCode.PAYLOAD_TOO_LARGE,
+    415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    422: ErrorCode.UNPROCESSABLE,
+    500: ErrorCode.INTERNAL_ERROR,
+    503: ErrorCode.UNAVAILABLE,
 }
-
-
-def parse_error_code(exc: ParseError) -> tuple[int, str]:
-    """Status and code for one rejected upload item."""
-    for kind, status, code in _PARSE_CODES:
-        if isinstance(exc, kind):
-            return status, code
-    return 422, "not_an_article"
-
-
-def classify(exc: BaseException) -> tuple[int, str, str]:
-    """Map any exception to (status, code, message); unknown ones become a 500."""
-    if isinstance(exc, ApiError):
-        return exc.status, exc.code, exc.message
-    if isinstance(exc, HTTPException):
-        message = _HTTP_MESSAGES.get(exc.status_code, str(exc.detail))
-        return exc.status_code, _STATUS_CODES.get(exc.status_code, "error"), message
-    if isinstance(exc, ArticleNotFound):
-        return 404, "not_found", str(exc)
-    if isinstance(exc, ParseError):
-        status, code = parse_error_code(exc)
-        return status, code, str(exc)
-    if isinstance(exc, InvalidDate):
-        return 400, "invalid_date", str(exc)
-    if isinstance(exc, QueryTooComplex):
-        return 400, "query_too_complex", str(exc) or "the query has too many terms"
-    if isinstance(exc, IndexUnavailable):
-        return 503, "index_unavailable", str(exc) or "the search index is not available"
-    if isinstance(exc, DiskFull):
-        # 507 tells the client the request was fine and may be retried later.
-        return 507, "insufficient_storage", str(exc)
-    if isinstance(exc, StorageError):
-        return 503, "storage_unavailable", str(exc)
-    return 500, "internal_error", "an unexpected error occurred; it has been logged"
-
-
 _HTTP_MESSAGES = {
     404: "no such page or endpoint",
     405: "this method is not allowed here",
 }
 
 
+def parse_error_code(exc: ParseError) -> tuple[int, ErrorCode]:
+    """Status and code for one rejected upload item."""
+    for kind, status, code in _PARSE_CODES:
+        if isinstance(exc, kind):
+            return status, code
+    return 422, ErrorCode.NOT_AN_ARTICLE
+
+
+def classify(exc: BaseException) -> tuple[int, ErrorCode, str]:
+    """Map any exception to (status, code, message); unknown ones become a 500."""
+    if isinstance(exc, ApiError):
+        return exc.status, exc.code, exc.message
+    if isinstance(exc, HTTPException):
+        message = _HTTP_MESSAGES.get(exc.status_code, str(exc.detail))
+        fallback = ErrorCode.BAD_REQUEST if exc.status_code < 500 else ErrorCode.INTERNAL_ERROR
+        return exc.status_code, _HTTP_CODES.get(exc.status_code, fallback), message
+    if isinstance(exc, ArticleNotFound):
+        return 404, ErrorCode.NOT_FOUND, str(exc)
+    if isinstance(exc, ParseError):
+        status, code = parse_error_code(exc)
+        return status, code, str(exc)
+    if isinstance(exc, InvalidDate):
+        return 400, ErrorCode.INVALID_DATE, str(exc)
+    if isinstance(exc, QueryTooComplex):
+        return 400, ErrorCode.QUERY_TOO_COMPLEX, str(exc) or "the query has too many terms"
+    if isinstance(exc, IndexUnavailable):
+        return 503, ErrorCode.INDEX_UNAVAILABLE, str(exc) or "the search index is not available"
+    if isinstance(exc, DiskFull):
+        # 507 tells the client the request was fine and may be retried later.
+        return 507, ErrorCode.INSUFFICIENT_STORAGE, str(exc)
+    if isinstance(exc, StorageError):
+        return 503, ErrorCode.STORAGE_UNAVAILABLE, str(exc)
+    return 500, ErrorCode.INTERNAL_ERROR, "an unexpected error occurred; it has been logged"
+
+
 def error_response(
-    status: int,
-    code: str,
-    message: str,
-    *,
-    extra: dict[str, Any] | None = None,
-    headers: Mapping[str, str] | None = None,
-) -> JSONResponse:
-    """THE renderer of error bodies. ``extra`` adds top-level keys (e.g. upload results)."""
-    body: dict[str, Any] = {"error": {"status": status, "code": code, "message": message}}
-    if extra:
-        body.update(extra)
-    return JSONResponse(body, status_code=status, headers=dict(headers) if headers else None)
+    status: int, code: ErrorCode, message: str, *, headers: Mapping[str, str] | None = None
+) -> Response:
+    """The response for an error: the :class:`Error` shape with this status."""
+    body = Error(error=ErrorDetail(status=status, code=code, message=message))
+    return ShapeResponse(body, status_code=status, headers=dict(headers) if headers else None)
 
 
 def wants_html(request: Request) -> bool:
@@ -191,8 +189,6 @@ async def handle_exception(request: Request, exc: Exception) -> Response:
         # The catch-all: log the traceback, never show it to the client.
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     if wants_html(request):
-        from pressearchiv.web.pages import render_error  # pages imports errors; import late
-
         return render_error(request, status, message)
     # Keep headers such as Allow (405) and WWW-Authenticate (401).
     headers = getattr(exc, "headers", None)

@@ -11,11 +11,10 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from typing import Any
 
+import msgspec
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
@@ -23,24 +22,17 @@ from starlette.responses import Response, StreamingResponse
 from pressearchiv.archive.model import Article
 from pressearchiv.archive.store import ArchiveStore
 from pressearchiv.index import SearchIndex
-from pressearchiv.web.params import search_request
+from pressearchiv.settings import Settings
+from pressearchiv.web.operations import Operation, Reply, operation
+from pressearchiv.web.params import SEARCH_PARAMS, search_request
+from pressearchiv.web.shapes import ExportRow
 
 __all__ = ["CSV_COLUMNS", "csv_cell", "export_csv", "export_jsonl"]
 
 BATCH = 500
 
-CSV_COLUMNS = (
-    "id",
-    "date",
-    "date_precision",
-    "outlet",
-    "title",
-    "author",
-    "url",
-    "source_name",
-    "ingested_at",
-    "text",
-)
+# The columns are the fields of the one export shape, in its order.
+CSV_COLUMNS: tuple[str, ...] = ExportRow.__struct_fields__
 
 # A cell starting with one of these is a formula to Excel and LibreOffice
 # (tab and CR too: some spreadsheets strip them and then see the "=").
@@ -51,21 +43,6 @@ def csv_cell(value: object) -> str:
     """One CSV cell, defused: a leading formula character gets a ``'`` in front."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def _row(article: Article) -> dict[str, Any]:
-    return {
-        "id": article.id,
-        "date": article.date.isoformat() if article.date else None,
-        "date_precision": article.date_precision.value if article.date_precision else None,
-        "outlet": article.outlet,
-        "title": article.title,
-        "author": article.author,
-        "url": article.url,
-        "source_name": article.source_name,
-        "ingested_at": article.ingested_at.isoformat(),
-        "text": article.text,
-    }
 
 
 def _batches(request: Request) -> Iterator[list[Article]]:
@@ -84,7 +61,7 @@ def _batches(request: Request) -> Iterator[list[Article]]:
 
 async def _stream(
     request: Request,
-    render: Callable[[Iterator[list[Article]]], Iterator[str]],
+    render: Callable[[Iterator[list[Article]]], Iterator[str] | Iterator[bytes]],
     media_type: str,
     suffix: str,
 ) -> Response:
@@ -105,24 +82,58 @@ def _csv_lines(batches: Iterator[list[Article]]) -> Iterator[str]:
     writer.writerow(CSV_COLUMNS)
     for batch in batches:
         for article in batch:
-            row = _row(article)
-            writer.writerow([csv_cell(row[column]) for column in CSV_COLUMNS])
+            row = ExportRow.of(article)
+            writer.writerow([csv_cell(getattr(row, column)) for column in CSV_COLUMNS])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
     yield buffer.getvalue()
 
 
-def _json_lines(batches: Iterator[list[Article]]) -> Iterator[str]:
+def _json_lines(batches: Iterator[list[Article]]) -> Iterator[bytes]:
+    encoder = msgspec.json.Encoder()
     for batch in batches:
-        yield "".join(json.dumps(_row(a), ensure_ascii=False) + "\n" for a in batch)
+        yield b"".join(encoder.encode(ExportRow.of(a)) + b"\n" for a in batch)
 
 
+def _export_note(settings: Settings) -> str:
+    return (
+        f"The whole result set of the search, at most {settings.export_limit} rows "
+        "(PRESSEARCHIV_EXPORT_LIMIT), streamed; page and size are checked but do not apply."
+    )
+
+
+@operation(
+    Operation(
+        "GET",
+        "Export the result set as CSV",
+        {
+            200: Reply(
+                "CSV (UTF-8 with BOM): a header row, then one row per article",
+                media_type="text/csv",
+                item=ExportRow,
+            )
+        },
+        errors=(400,),
+        query=SEARCH_PARAMS,
+        description=_export_note,
+    )
+)
 async def export_csv(request: Request) -> Response:
     """``GET /api/search.csv``: the result set as CSV (UTF-8 with BOM)."""
     return await _stream(request, _csv_lines, "text/csv; charset=utf-8", "csv")
 
 
+@operation(
+    Operation(
+        "GET",
+        "Export the result set as JSON Lines",
+        {200: Reply("One JSON object per line", media_type="application/x-ndjson", item=ExportRow)},
+        errors=(400,),
+        query=SEARCH_PARAMS,
+        description=_export_note,
+    )
+)
 async def export_jsonl(request: Request) -> Response:
     """``GET /api/search.jsonl``: the result set as JSON Lines, one article per line."""
     return await _stream(request, _json_lines, "application/x-ndjson", "jsonl")

@@ -1,23 +1,23 @@
 """Received uploads → stored, searchable articles, with one result per item.
 
 This is the synchronous half of an upload (parse, store, wait for the index);
-``web/api.py`` runs it in the thread pool after ``web/uploads.py`` has the bytes.
+``web/intake.py`` runs it in the thread pool after ``web/uploads.py`` has the bytes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from dataclasses import dataclass
 
 from pressearchiv.archive.errors import ParseError
 from pressearchiv.archive.model import ArticleDraft, Overrides
 from pressearchiv.archive.parsing import parse_document
-from pressearchiv.archive.store import ArchiveStore
+from pressearchiv.archive.store import AddResult, ArchiveStore
 from pressearchiv.index import SearchIndex
 from pressearchiv.web.errors import parse_error_code
+from pressearchiv.web.outcomes import ItemResult, ItemStatus, UploadSummary
 
-__all__ = ["IngestOutcome", "ItemResult", "UploadItem", "ingest"]
+__all__ = ["IngestOutcome", "UploadItem", "ingest"]
 
 # How long an upload waits for its articles to become searchable before it
 # answers anyway (they will still be indexed; /api/stats shows "pending").
@@ -34,46 +34,31 @@ class UploadItem:
 
 
 @dataclass(frozen=True)
-class ItemResult:
-    source: str | None
-    line: int | None
-    result: Literal["created", "duplicate", "rejected"]
-    status: int
-    id: str | None = None
-    title: str | None = None
-    code: str | None = None
-    reason: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
 class IngestOutcome:
     results: list[ItemResult]
     indexed: bool  # False when the index did not catch up within the wait
 
-    def count(self, result: str) -> int:
+    def count(self, result: ItemStatus) -> int:
         return sum(1 for r in self.results if r.result == result)
 
     @property
     def status(self) -> int:
         """201 if anything is new, 200 if all known, else 415/422 as the rejections say."""
-        if self.count("created"):
+        if self.count(ItemStatus.CREATED):
             return 201
-        if self.count("duplicate"):
+        if self.count(ItemStatus.DUPLICATE):
             return 200
         statuses = {r.status for r in self.results}
         return 415 if statuses == {415} else 422
 
-    def summary(self) -> dict[str, Any]:
-        return {
-            "created": self.count("created"),
-            "duplicates": self.count("duplicate"),
-            "rejected": self.count("rejected"),
-            "indexed": self.indexed,
-            "results": [r.to_json() for r in self.results],
-        }
+    def summary(self) -> UploadSummary:
+        return UploadSummary(
+            created=self.count(ItemStatus.CREATED),
+            duplicates=self.count(ItemStatus.DUPLICATE),
+            rejected=self.count(ItemStatus.REJECTED),
+            indexed=self.indexed,
+            results=self.results,
+        )
 
 
 def ingest(
@@ -111,21 +96,21 @@ def ingest(
 
 
 def _stored(
-    drafts: Sequence[ArticleDraft], stored: Sequence[Any], source: str | None
+    drafts: Sequence[ArticleDraft], stored: Sequence[AddResult], source: str | None
 ) -> list[ItemResult]:
-    out = []
-    for draft, added in zip(drafts, stored, strict=True):
-        out.append(
-            ItemResult(
-                source=draft.source_name or source,
-                line=None,
-                result="created" if added.created else "duplicate",
-                status=201 if added.created else 200,
-                id=added.article_id,
-                title=draft.title,
-            )
+    return [
+        ItemResult(
+            source=draft.source_name or source,
+            line=None,
+            result=ItemStatus.CREATED if added.created else ItemStatus.DUPLICATE,
+            status=201 if added.created else 200,
+            id=added.article_id,
+            title=draft.title,
+            code=None,
+            reason=None,
         )
-    return out
+        for draft, added in zip(drafts, stored, strict=True)
+    ]
 
 
 def _rejected(exc: ParseError, source: str | None) -> ItemResult:
@@ -133,8 +118,10 @@ def _rejected(exc: ParseError, source: str | None) -> ItemResult:
     return ItemResult(
         source=exc.source or source,
         line=exc.line,
-        result="rejected",
+        result=ItemStatus.REJECTED,
         status=status,
+        id=None,
+        title=None,
         code=code,
         reason=exc.reason,
     )

@@ -7,92 +7,30 @@ snippets, which are escaped there with nothing but ``<mark>`` left in.
 
 from __future__ import annotations
 
-import logging
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
-from starlette.templating import Jinja2Templates
+from starlette.responses import Response
 
 from pressearchiv.archive.errors import ArticleNotFound
 from pressearchiv.archive.model import PartialDate
-from pressearchiv.index.errors import IndexError_
-from pressearchiv.index.request import FacetValue, Hit, SearchRequest, Sort
+from pressearchiv.index import FacetValue, Hit, IndexError_, SearchRequest, Sort
 from pressearchiv.web.access import uploads_disabled_reason
-from pressearchiv.web.api import run_upload
 from pressearchiv.web.errors import ApiError, BadParameter, classify
-from pressearchiv.web.ingest import IngestOutcome
+from pressearchiv.web.intake import take_upload
 from pressearchiv.web.params import search_request
+from pressearchiv.web.rendering import german_date, render
+from pressearchiv.web.shapes import RELATED_HITS
 
-__all__ = ["german_date", "make_templates", "render_error"]
+__all__ = ["article_page", "search_page", "upload_page"]
 
-log = logging.getLogger("pressearchiv.web")
-
-MONTHS = (
-    "Januar",
-    "Februar",
-    "März",
-    "April",
-    "Mai",
-    "Juni",
-    "Juli",
-    "August",
-    "September",
-    "Oktober",
-    "November",
-    "Dezember",
-)
 MONTHS_SHORT = ("Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez")
 PAGE_SIZE = 10
 # Beyond this many months the histogram shows years instead, so bars stay clickable.
 MAX_MONTH_BARS = 48
-
-SORT_LABELS = {
-    Sort.RELEVANCE: "Relevanz",
-    Sort.NEWEST: "Neueste zuerst",
-    Sort.OLDEST: "Älteste zuerst",
-}
-
-
-def german_date(date: PartialDate | None) -> str:
-    """ "21.01.2022", "Januar 2022" or "2022": exactly as precise as we know it."""
-    if date is None:
-        return "ohne Datum"
-    if date.month is None:
-        return f"{date.year}"
-    if date.day is None:
-        return f"{MONTHS[date.month - 1]} {date.year}"
-    return f"{date.day:02d}.{date.month:02d}.{date.year}"
-
-
-def _thousands(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
-
-
-def make_templates() -> Jinja2Templates:
-    templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-    templates.env.filters["datum"] = german_date
-    templates.env.filters["tausend"] = _thousands
-    templates.env.globals["sort_labels"] = SORT_LABELS
-    return templates
-
-
-def _render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
-    templates: Jinja2Templates = request.app.state.templates
-    return templates.TemplateResponse(request, name, context, status_code=status)
-
-
-def render_error(request: Request, status: int, message: str) -> Response:
-    """The HTML face of an error: same status, same message as the JSON shape."""
-    try:
-        return _render(request, "error.html", {"status": status, "message": message}, status)
-    except Exception:  # the error page itself must never fail
-        log.exception("error page failed")
-        return HTMLResponse(f"<h1>Fehler {status}</h1>", status_code=status)
 
 
 # -- search ----------------------------------------------------------------------
@@ -197,13 +135,13 @@ async def search_page(request: Request) -> Response:
         search = search_request(request.query_params, settings, default_size=PAGE_SIZE)
     except BadParameter as exc:
         context = {"error": exc.message, "search": SearchRequest(), "result": None}
-        return _render(request, "search.html", context, status=400)
+        return render(request, "search.html", context, status=400)
     try:
         result = await run_in_threadpool(request.app.state.index.search, search)
     except IndexError_ as exc:
         status, _, message = classify(exc)
         context = {"error": message, "search": search, "result": None}
-        return _render(request, "search.html", context, status=status)
+        return render(request, "search.html", context, status=status)
     query_string = request.url.query
     context = {
         "search": search,
@@ -220,7 +158,7 @@ async def search_page(request: Request) -> Response:
         "sorts": list(Sort),
         "default_sort": Sort.RELEVANCE if search.query else Sort.NEWEST,
     }
-    return _render(request, "search.html", context)
+    return render(request, "search.html", context)
 
 
 def _hit_view(hit: Hit) -> dict[str, Any]:
@@ -239,7 +177,7 @@ async def article_page(request: Request) -> Response:
     article_id = request.path_params["article_id"]
     article = await run_in_threadpool(request.app.state.store.get, article_id)
     try:
-        related = await run_in_threadpool(request.app.state.index.related, article_id, 5)
+        related = await run_in_threadpool(request.app.state.index.related, article_id, RELATED_HITS)
     except (IndexError_, ArticleNotFound):
         # Stored but not yet indexed: the page is still worth showing.
         related = []
@@ -247,7 +185,7 @@ async def article_page(request: Request) -> Response:
     if paragraphs and paragraphs[0] == article.title:
         paragraphs = paragraphs[1:]  # the heading already shows it
     context = {"article": article, "paragraphs": paragraphs, "related": related}
-    return _render(request, "article.html", context)
+    return render(request, "article.html", context)
 
 
 # -- upload ------------------------------------------------------------------------
@@ -265,13 +203,13 @@ async def upload_page(request: Request) -> Response:
         "max_files": settings.max_files,
     }
     if request.method != "POST":
-        return _render(request, "upload.html", context)
+        return render(request, "upload.html", context)
     status = 200
     try:
-        outcome: IngestOutcome = await run_upload(request)
+        outcome = await take_upload(request)
         context["outcome"] = outcome
         status = outcome.status
     except ApiError as exc:
         context["error"] = exc.message
         status = exc.status
-    return _render(request, "upload.html", context, status=status)
+    return render(request, "upload.html", context, status=status)

@@ -1,109 +1,246 @@
-"""Query parameters → :class:`SearchRequest`, with a 400 for anything we cannot use.
+"""The search parameters, declared once: each reads itself from a request and describes itself.
 
-The JSON API, the exports and the HTML search page share this one reading of
-``q, outlet, from, to, sort, page, size`` so they can never disagree.
+The JSON API, the exports and the HTML search page read ``q, outlet, from, to,
+sort, page, size`` through :func:`search_request`, and the OpenAPI document
+describes them from the same declarations (:data:`SEARCH_PARAMS`), so the
+service and its documentation cannot disagree. Each declaration's
+:meth:`Param.schema` says exactly which values its :meth:`Param.read` accepts
+(the one exception: a pattern cannot know that 30 February does not exist).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
 
 from starlette.datastructures import QueryParams
 
 from pressearchiv.archive.errors import InvalidDate
 from pressearchiv.archive.model import PartialDate
-from pressearchiv.index.request import SearchRequest, Sort
+from pressearchiv.index import MAX_QUERY_CHARS, MAX_QUERY_WORDS, SearchRequest, Sort
 from pressearchiv.settings import Settings
 from pressearchiv.web.errors import BadParameter
 
-__all__ = ["MAX_OUTLETS", "MAX_PAGE", "MAX_QUERY_CHARS", "search_request"]
+__all__ = [
+    "MAX_OUTLETS",
+    "MAX_OUTLET_CHARS",
+    "MAX_PAGE",
+    "NO_NUL",
+    "SEARCH_PARAMS",
+    "Param",
+    "search_request",
+]
 
 # Bounds that keep one request from costing unbounded work. Deep paging in a
 # full-text index is expensive and nobody reads page 1001; exports exist for that.
-MAX_QUERY_CHARS = 1000
+# The query's own bounds are the index's (MAX_QUERY_CHARS, MAX_QUERY_WORDS).
 MAX_OUTLETS = 50
 MAX_OUTLET_CHARS = 200
 MAX_PAGE = 1000
 
-_SINGLE = ("q", "from", "to", "sort", "page", "size")
+# JSON Schema (ECMA-262) for "no NUL character": NUL is refused in every text.
+NO_NUL = "^[^\\x00]*$"
+# Year 0001-9999, month 1-12, day 1-31, optionally between spaces (typed into a
+# form field). Whether the day exists in that month is checked by reading it.
+_DATE_SHAPE = (
+    r"^ *(([1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])"
+    r"(-(0?[1-9]|1[0-2])(-(0?[1-9]|[12][0-9]|3[01]))?)?)? *$"
+)
+# Read more loosely, so that "2022-13" is told "month 13 does not exist".
+_DATE = re.compile(r" *([0-9]{4}(-[0-9]{1,2}(-[0-9]{1,2})?)?)? *")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One query parameter: its name, what it means, and how it is read and documented."""
+
+    name: str
+    help: str
+
+    @property
+    def repeatable(self) -> bool:
+        """Whether it may be given more than once (``?outlet=a&outlet=b``)."""
+        return False
+
+    @property
+    def empty_is_default(self) -> bool:
+        """Whether an empty value, which its schema does not admit, means the default."""
+        return False
+
+    def schema(self, settings: Settings) -> dict[str, Any]:
+        """The JSON Schema of the values :meth:`read` accepts."""
+        raise NotImplementedError
+
+    def read(self, params: QueryParams, settings: Settings) -> Any:
+        """The parameter's value, or :class:`BadParameter` naming it."""
+        raise NotImplementedError
+
+    def _single(self, params: QueryParams) -> str:
+        values = params.getlist(self.name)
+        if len(values) > 1:
+            raise BadParameter(f"parameter {self.name!r} may be given only once")
+        return values[0] if values else ""
+
+
+@dataclass(frozen=True)
+class Text(Param):
+    """Free text up to ``max_length`` characters as sent; surrounding space is dropped."""
+
+    max_length: int
+
+    def schema(self, settings: Settings) -> dict[str, Any]:
+        return {"type": "string", "maxLength": self.max_length, "pattern": NO_NUL}
+
+    def read(self, params: QueryParams, settings: Settings) -> str:
+        text = self._single(params)
+        if len(text) > self.max_length:
+            raise BadParameter(
+                f"parameter {self.name!r} is longer than {self.max_length} characters"
+            )
+        if "\x00" in text:
+            raise BadParameter(f"parameter {self.name!r} contains a NUL character")
+        return text.strip()
+
+
+@dataclass(frozen=True)
+class TextList(Param):
+    """A repeatable text; blank values are ignored, duplicates kept once, order kept."""
+
+    max_items: int
+    max_length: int
+
+    @property
+    def repeatable(self) -> bool:
+        return True
+
+    def schema(self, settings: Settings) -> dict[str, Any]:
+        item = {"type": "string", "maxLength": self.max_length, "pattern": NO_NUL}
+        return {"type": "array", "maxItems": self.max_items, "items": item}
+
+    def read(self, params: QueryParams, settings: Settings) -> tuple[str, ...]:
+        given = params.getlist(self.name)
+        # The limit counts what was sent (as the schema says), empty values included.
+        if len(given) > self.max_items:
+            raise BadParameter(f"at most {self.max_items} {self.name!r} parameters are allowed")
+        if any(len(v) > self.max_length or "\x00" in v for v in given):
+            raise BadParameter(
+                f"an {self.name!r} parameter is too long or contains a NUL character"
+            )
+        return tuple(dict.fromkeys(v.strip() for v in given if v.strip()))
+
+
+@dataclass(frozen=True)
+class Date(Param):
+    """A year, a month or a day (``2022``, ``2022-01``, ``2022-01-21``); empty is no limit."""
+
+    def schema(self, settings: Settings) -> dict[str, Any]:
+        return {"type": "string", "pattern": _DATE_SHAPE}
+
+    def read(self, params: QueryParams, settings: Settings) -> PartialDate | None:
+        text = self._single(params)
+        if not _DATE.fullmatch(text):
+            raise BadParameter(f"parameter {self.name!r} must be YYYY, YYYY-MM or YYYY-MM-DD")
+        text = text.strip(" ")
+        if not text:
+            return None
+        try:
+            return PartialDate.parse(text)
+        except InvalidDate as exc:
+            raise BadParameter(f"parameter {self.name!r}: {exc}") from None
+
+
+@dataclass(frozen=True)
+class Choice(Param):
+    """One of the values of ``choices``; empty means the default."""
+
+    choices: type[StrEnum]
+
+    @property
+    def empty_is_default(self) -> bool:
+        return True
+
+    def schema(self, settings: Settings) -> dict[str, Any]:
+        return {"type": "string", "enum": [c.value for c in self.choices]}
+
+    def read(self, params: QueryParams, settings: Settings) -> StrEnum | None:
+        text = self._single(params)
+        if not text:
+            return None
+        try:
+            return self.choices(text)
+        except ValueError:
+            allowed = ", ".join(c.value for c in self.choices)
+            raise BadParameter(f"parameter {self.name!r} must be one of {allowed}") from None
+
+
+@dataclass(frozen=True)
+class Integer(Param):
+    """A whole number in plain ASCII digits from ``low`` to ``high``; empty means the default."""
+
+    low: int
+    high: Callable[[Settings], int]
+
+    @property
+    def empty_is_default(self) -> bool:
+        return True
+
+    def schema(self, settings: Settings) -> dict[str, Any]:
+        return {"type": "integer", "minimum": self.low, "maximum": self.high(settings)}
+
+    def read(self, params: QueryParams, settings: Settings) -> int | None:
+        text = self._single(params)
+        if not text:
+            return None
+        high = self.high(settings)
+        # int() accepts " 12", "١٢" and "1_000"; a URL parameter should be plain ASCII digits.
+        if text.isascii() and text.isdigit() and len(text) <= 9 and self.low <= int(text) <= high:
+            return int(text)
+        raise BadParameter(
+            f"parameter {self.name!r} must be a whole number from {self.low} to {high}"
+        )
+
+
+Q = Text(
+    "q",
+    'Query: all words must occur; "phrase", OR, NOT, prefix*. Empty lists articles. '
+    f"At most {MAX_QUERY_WORDS} words.",
+    max_length=MAX_QUERY_CHARS,
+)
+OUTLET = TextList(
+    "outlet", "Only these outlets (repeatable).", max_items=MAX_OUTLETS, max_length=MAX_OUTLET_CHARS
+)
+FROM = Date("from", "Earliest date, inclusive: YYYY, YYYY-MM or YYYY-MM-DD. Empty: no limit.")
+TO = Date("to", "Latest date, inclusive: YYYY, YYYY-MM or YYYY-MM-DD. Empty: no limit.")
+SORT = Choice("sort", "Order; default relevance with a query, newest without.", choices=Sort)
+PAGE = Integer("page", "Page, from 1.", low=1, high=lambda settings: MAX_PAGE)
+SIZE = Integer("size", "Hits per page.", low=1, high=lambda settings: settings.max_page_size)
+
+SEARCH_PARAMS: tuple[Param, ...] = (Q, OUTLET, FROM, TO, SORT, PAGE, SIZE)
 
 
 def search_request(
     params: QueryParams, settings: Settings, *, default_size: int = 20
 ) -> SearchRequest:
     """Read a search from query parameters; raise :class:`BadParameter` naming the culprit."""
-    for name in _SINGLE:
-        if len(params.getlist(name)) > 1:
-            raise BadParameter(f"parameter {name!r} may be given only once")
-
-    query = params.get("q", "").strip()
-    if len(query) > MAX_QUERY_CHARS:
-        raise BadParameter(f"parameter 'q' is longer than {MAX_QUERY_CHARS} characters")
-    if "\x00" in query:
-        raise BadParameter("parameter 'q' contains a NUL character")
-
-    given = params.getlist("outlet")
-    # The limit counts what was sent (as the schema says), empty values included.
-    if len(given) > MAX_OUTLETS:
-        raise BadParameter(f"at most {MAX_OUTLETS} 'outlet' parameters are allowed")
-    outlets = tuple(dict.fromkeys(o.strip() for o in given if o.strip()))
-    if any(len(o) > MAX_OUTLET_CHARS or "\x00" in o for o in outlets):
-        raise BadParameter("an 'outlet' parameter is too long or contains a NUL character")
-
-    date_from = _date(params, "from")
-    date_to = _date(params, "to")
+    query = Q.read(params, settings)
+    outlets = OUTLET.read(params, settings)
+    date_from = FROM.read(params, settings)
+    date_to = TO.read(params, settings)
     if date_from and date_to and date_from.start > date_to.end:
         raise BadParameter(
             f"'from' ({date_from.isoformat()}) is after 'to' ({date_to.isoformat()})"
         )
-
-    sort_text = params.get("sort", "").strip()
-    if sort_text:
-        try:
-            sort = Sort(sort_text)
-        except ValueError:
-            allowed = ", ".join(s.value for s in Sort)
-            raise BadParameter(f"parameter 'sort' must be one of {allowed}") from None
-    else:
-        # Without a query there is no relevance: browsing lists the newest first.
-        sort = Sort.RELEVANCE if query else Sort.NEWEST
-
-    page = _integer(params, "page", default=1, low=1, high=MAX_PAGE)
-    size = _integer(params, "size", default=default_size, low=1, high=settings.max_page_size)
+    # Without a query there is no relevance: browsing lists the newest first.
+    sort = SORT.read(params, settings) or (Sort.RELEVANCE if query else Sort.NEWEST)
     return SearchRequest(
         query=query,
         outlets=outlets,
         date_from=date_from,
         date_to=date_to,
-        sort=sort,
-        page=page,
-        size=size,
+        sort=Sort(sort),
+        page=PAGE.read(params, settings) or 1,
+        size=SIZE.read(params, settings) or default_size,
     )
-
-
-_DATE_SHAPE = re.compile(r"^\d{4}(-\d{1,2}(-\d{1,2})?)?$")
-
-
-def _date(params: QueryParams, name: str) -> PartialDate | None:
-    text = params.get(name, "").strip()
-    if not text:
-        return None
-    if not _DATE_SHAPE.match(text):
-        raise BadParameter(f"parameter {name!r} must be YYYY, YYYY-MM or YYYY-MM-DD")
-    try:
-        return PartialDate.parse(text)
-    except InvalidDate as exc:
-        raise BadParameter(f"parameter {name!r}: {exc}") from None
-
-
-def _integer(params: QueryParams, name: str, *, default: int, low: int, high: int) -> int:
-    text = params.get(name, "").strip()
-    if not text:
-        return default
-    # int() accepts "١٢" and "1_000"; a URL parameter should be plain ASCII digits.
-    if not (text.isascii() and text.isdigit()) or len(text) > 9:
-        raise BadParameter(f"parameter {name!r} must be a whole number from {low} to {high}")
-    value = int(text)
-    if not low <= value <= high:
-        raise BadParameter(f"parameter {name!r} must be a whole number from {low} to {high}")
-    return value

@@ -21,6 +21,7 @@ from starlette.requests import ClientDisconnect, Request
 
 from pressearchiv.settings import Settings
 from pressearchiv.web.errors import BadParameter, PayloadTooLarge
+from pressearchiv.web.outcomes import ErrorCode
 
 __all__ = ["ReceivedFile", "ReceivedForm", "UploadLimits", "receive_body", "receive_multipart"]
 
@@ -48,7 +49,6 @@ class ReceivedFile:
     filename: str | None
     content_type: str | None
     path: Path
-    size: int
 
     def read_bytes(self) -> bytes:
         return self.path.read_bytes()
@@ -66,7 +66,7 @@ def check_content_length(request: Request, limit: int, what: str) -> None:
     if declared is None:
         return
     if not declared.isdigit():
-        raise BadParameter("the Content-Length header is not a number", code="bad_request")
+        raise BadParameter("the Content-Length header is not a number", code=ErrorCode.BAD_REQUEST)
     if int(declared) > limit:
         raise PayloadTooLarge(f"{what} is larger than the limit of {_megabytes(limit)}")
 
@@ -85,7 +85,9 @@ async def receive_body(request: Request, limit: int) -> bytes:
                 )
             chunks.append(chunk)
     except ClientDisconnect:
-        raise BadParameter("the client went away during the upload", code="bad_request") from None
+        raise BadParameter(
+            "the client went away during the upload", code=ErrorCode.BAD_REQUEST
+        ) from None
     return b"".join(chunks)
 
 
@@ -105,7 +107,7 @@ async def receive_multipart(
     _, params = parse_options_header(request.headers.get("content-type", ""))
     boundary = params.get(b"boundary")
     if not boundary:
-        raise BadParameter("the multipart body has no boundary", code="bad_request")
+        raise BadParameter("the multipart body has no boundary", code=ErrorCode.BAD_REQUEST)
     collector = _Collector(limits, tmp_dir, before_first_file)
     try:
         parser = MultipartParser(boundary, collector.callbacks())  # type: ignore[arg-type]
@@ -120,14 +122,18 @@ async def receive_multipart(
         parser.finalize()
     except (FormParserError, ValueError) as exc:
         raise BadParameter(
-            f"the multipart body cannot be read: {exc}", code="bad_request"
+            f"the multipart body cannot be read: {exc}", code=ErrorCode.BAD_REQUEST
         ) from None
     except ClientDisconnect:
-        raise BadParameter("the client went away during the upload", code="bad_request") from None
+        raise BadParameter(
+            "the client went away during the upload", code=ErrorCode.BAD_REQUEST
+        ) from None
     finally:
         collector.close()
     if collector.in_part:
-        raise BadParameter("the multipart body ends in the middle of a part", code="bad_request")
+        raise BadParameter(
+            "the multipart body ends in the middle of a part", code=ErrorCode.BAD_REQUEST
+        )
     return collector.form
 
 
@@ -202,7 +208,7 @@ class _Collector:
             if len(self.form.files) >= self.limits.max_files:
                 raise PayloadTooLarge(
                     f"too many files: at most {self.limits.max_files} per upload",
-                    code="too_many_files",
+                    code=ErrorCode.TOO_MANY_FILES,
                 )
             self._path = self.tmp_dir / f"upload-{len(self.form.files):04d}"
             self._file = self._path.open("wb")
@@ -242,9 +248,7 @@ class _Collector:
                 # What a browser sends for a file input left empty: not an upload.
                 self._path.unlink()
                 return
-            self.form.files.append(
-                ReceivedFile(self._filename, self._content_type, self._path, self._size)
-            )
+            self.form.files.append(ReceivedFile(self._filename, self._content_type, self._path))
         else:
             value = bytes(self._value).decode("utf-8", "replace")
             self.form.fields[self._name] = value

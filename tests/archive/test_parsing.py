@@ -232,7 +232,7 @@ def test_html_page_metadata_and_main_text() -> None:
     assert draft.title == "Lawrow und Blinken treffen sich in Genf"
     assert draft.outlet == "DER STANDARD"
     assert draft.date == PartialDate(2022, 1, 21)
-    assert draft.date_source is DateSource.HTML
+    assert draft.date_source is DateSource.META  # article:published_time
     assert draft.author == "Anna Muster"
     assert draft.url == "https://www.derstandard.at/story/2000132650/lawrow-blinken"
     assert "Sergej Lawrow in Genf" in draft.text

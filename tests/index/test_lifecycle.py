@@ -26,6 +26,8 @@ def all_titles(ix: SearchIndex) -> list[str]:
 
 def test_public_api_is_explicit() -> None:
     assert index_package.__all__ == [
+        "MAX_QUERY_CHARS",
+        "MAX_QUERY_WORDS",
         "FacetValue",
         "Facets",
         "Hit",

@@ -34,15 +34,16 @@ def _env(data_dir: Path, **extra: str) -> dict[str, str]:
 
 
 def start_cli(data_dir: Path, *args: str, log: Path | None = None) -> subprocess.Popen[bytes]:
-    out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - closed by the OS
-    return subprocess.Popen(
-        [sys.executable, "-m", "pressearchiv.cli", *args],
-        env=_env(data_dir),
-        cwd=_ROOT,
-        stdout=out,
-        stderr=out,
-        stdin=subprocess.DEVNULL,
-    )
+    # The child gets its own copy of the log's descriptor; ours is closed at once.
+    with open(log or os.devnull, "ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "pressearchiv.cli", *args],
+            env=_env(data_dir),
+            cwd=_ROOT,
+            stdout=out,
+            stderr=out,
+            stdin=subprocess.DEVNULL,
+        )
 
 
 def run_cli(data_dir: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:

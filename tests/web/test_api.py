@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
+from pressearchiv.index import MAX_QUERY_CHARS
 from tests.web import documents as doc
 from tests.web.shapes import assert_error
 
@@ -115,7 +116,7 @@ def test_misspelled_query_gets_a_suggestion(client: TestClient) -> None:
         {"from": "2022-01-01T10:00"},
         {"from": "2023", "to": "2022"},
         {"sort": "beliebt"},
-        {"q": "x" * 1001},
+        {"q": "x" * (MAX_QUERY_CHARS + 1)},
         {"q": "Lawrow\x00"},
         {"outlet": "x" * 201},
     ],
@@ -123,6 +124,14 @@ def test_misspelled_query_gets_a_suggestion(client: TestClient) -> None:
 def test_bad_search_parameters_are_400(client: TestClient, params: dict[str, str]) -> None:
     for path in ("/api/search", "/api/search.csv", "/api/search.jsonl"):
         assert_error(client.get(path, params=params), 400)
+
+
+def test_the_query_may_be_as_long_as_the_index_allows(client: TestClient) -> None:
+    # One limit for the query's length: the index's, which the web layer enforces as sent.
+    longest = "Lawrow " + "x" * (MAX_QUERY_CHARS - 7)
+    assert client.get("/api/search", params={"q": longest}).status_code == 200
+    error = assert_error(client.get("/api/search", params={"q": longest + "x"}), 400)
+    assert f"longer than {MAX_QUERY_CHARS} characters" in error["message"]
 
 
 def test_a_parameter_given_twice_is_400(client: TestClient) -> None:

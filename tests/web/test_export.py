@@ -12,9 +12,22 @@ from starlette.testclient import TestClient
 
 from pressearchiv.settings import Settings
 from pressearchiv.web.app import create_app
-from pressearchiv.web.export import CSV_COLUMNS, csv_cell
+from pressearchiv.web.export import csv_cell
 from tests.web.conftest import LOOPBACK
 
+# The export's columns, in order: what a spreadsheet user (and a script) relies on.
+CSV_COLUMNS = (
+    "id",
+    "date",
+    "date_precision",
+    "outlet",
+    "title",
+    "author",
+    "url",
+    "source_name",
+    "ingested_at",
+    "text",
+)
 FORMULA_ARTICLE = {
     "title": '=HYPERLINK("http://evil.example";"Klick")',
     "text": "+Dieser Text beginnt mit einem Pluszeichen und hat genug Wörter für einen Artikel.",

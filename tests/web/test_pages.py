@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 from pressearchiv.archive.model import PartialDate
 from pressearchiv.settings import Settings
 from pressearchiv.web.app import create_app
-from pressearchiv.web.pages import german_date
+from pressearchiv.web.rendering import german_date
 from tests.web import documents as doc
 from tests.web.conftest import LOOPBACK
 

@@ -1,0 +1,157 @@
+"""Saving and loading a :class:`~pressearchiv.index.stories.StoryDetector`.
+
+The state lives in a folder of immutable part files (``part-<first row>.npz``).
+:func:`save` writes only the rows assigned since the previous save, plus the
+count-min cells they changed, so saving after each indexing batch costs what
+the batch added, not the whole archive. Each part is written to a temporary
+file, flushed to disk and renamed: a crash leaves the previous parts intact,
+and the rows of an unsaved batch are assigned again from the archive (same
+input, same order, same stories). :func:`compact` folds all parts into one.
+
+The head keys are saved as (row, key) pairs; :func:`load` sorts them into
+the inverted index again.
+
+Every part names the parameter version it was made with. State made with
+other parameters, or damaged, raises :class:`StoryStateError`: the caller
+discards the folder (:func:`discard`) and assigns the archive again, which is
+the source of truth.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from pressearchiv.index.stories import StoryDetector, StoryParams
+
+__all__ = ["StoryStateError", "compact", "discard", "load", "save"]
+
+_PART = re.compile(r"part-(\d{12})\.npz")
+_ARRAYS = (
+    *("seq", "ids", "founder", "size", "signatures"),
+    *("key_rows", "keys", "cms_where", "cms_values"),
+)
+
+
+class StoryStateError(Exception):
+    """Saved story state that cannot be used (other parameters, damaged, gaps)."""
+
+
+def _parts(directory: Path) -> list[tuple[int, Path]]:
+    if not directory.is_dir():
+        return []
+    found = [(_PART.fullmatch(p.name), p) for p in directory.iterdir()]
+    return sorted((int(m.group(1)), p) for m, p in found if m)
+
+
+def _write(directory: Path, start: int, arrays: dict[str, np.ndarray], version: str) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".part-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            everything = {"version": np.array(version), "start": np.array(start), **arrays}
+            np.savez(out, **everything)  # type: ignore[arg-type]  # numpy's stub types **kwds oddly
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, directory / f"part-{start:012d}.npz")
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save(detector: StoryDetector, directory: Path) -> int:
+    """Write the rows assigned since the last save; returns how many."""
+    rows = detector.rows
+    start, end = rows.saved, len(rows)
+    if end == start:
+        return 0
+    where, values = detector.counts.take_changes()
+    filed = detector.unsaved_keys
+    arrays: dict[str, np.ndarray] = {
+        "seq": rows.seq[start:end],
+        "ids": rows.ids[start:end],
+        "founder": rows.founder[start:end],
+        "size": rows.size[start:end],
+        "signatures": rows.signatures[start:end],
+        "key_rows": np.array([row for row, keys in filed for _ in keys], dtype=np.int32),
+        "keys": np.concatenate([keys for _, keys in filed] + [np.zeros(0, np.uint32)]),
+        "cms_where": where,
+        "cms_values": values,
+    }
+    _write(directory, start, arrays, detector.params.version)
+    rows.saved = end
+    detector.unsaved_keys = []
+    return end - start
+
+
+def load(directory: Path, params: StoryParams | None = None) -> StoryDetector:
+    """The detector as saved in ``directory`` (empty if there is nothing)."""
+    detector = StoryDetector(params)
+    rows = detector.rows
+    key_rows: list[np.ndarray] = []
+    keys: list[np.ndarray] = []
+    for start, path in _parts(directory):
+        try:
+            with np.load(path, allow_pickle=False) as part:
+                if str(part["version"]) != detector.params.version:
+                    raise StoryStateError(
+                        f"{path.name} was made by {part['version']}, not {detector.params.version}"
+                    )
+                data = {name: part[name] for name in _ARRAYS}
+        except (OSError, ValueError, KeyError) as exc:
+            raise StoryStateError(f"{path.name} cannot be read: {exc}") from exc
+        count = data["seq"].size
+        if start + count <= len(rows):
+            continue  # already covered by a compacted part (a crash during compact)
+        if start != len(rows):
+            raise StoryStateError(f"{path.name} starts at row {start}, expected {len(rows)}")
+        rows.extend(
+            data["seq"],
+            data["ids"],
+            data["founder"],
+            data["size"],
+            data["signatures"],
+        )
+        detector.counts.apply(data["cms_where"], data["cms_values"])
+        key_rows.append(data["key_rows"])
+        keys.append(data["keys"])
+    if not np.all(np.diff(rows.seq) > 0) or np.any(rows.founder > np.arange(len(rows))):
+        raise StoryStateError("saved rows are out of order")
+    rows.saved = len(rows)
+    detector.counts.take_changes()  # loaded cells are saved already
+    if keys:
+        detector.heads.add_many(np.concatenate(key_rows).astype(np.int64), np.concatenate(keys))
+    return detector
+
+
+def compact(detector: StoryDetector, directory: Path) -> None:
+    """Replace all parts by one holding every row and the whole count-min sketch."""
+    save(detector, directory)
+    rows, counts = detector.rows, detector.counts
+    where = np.flatnonzero(counts.cells).astype(np.uint32)
+    key_rows, keys = detector.heads.entries()
+    arrays: dict[str, np.ndarray] = {
+        "seq": rows.seq,
+        "ids": rows.ids,
+        "founder": rows.founder,
+        "size": rows.size,
+        "signatures": rows.signatures,
+        "key_rows": key_rows,
+        "keys": keys,
+        "cms_where": where,
+        "cms_values": counts.cells[where],
+    }
+    _write(directory, 0, arrays, detector.params.version)
+    for start, path in _parts(directory):
+        if start > 0:
+            path.unlink()
+
+
+def discard(directory: Path) -> None:
+    """Remove saved state (before assigning the archive again)."""
+    for _, path in _parts(directory):
+        path.unlink()
