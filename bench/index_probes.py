@@ -34,10 +34,11 @@ from workload import QUERIES
 
 from pressearchiv.archive.model import ArticleDraft, DateSource, DocumentFormat, PartialDate
 from pressearchiv.archive.store import ArchiveStore
-from pressearchiv.index import SearchIndex, SearchRequest
+from pressearchiv.index import IndexOptions, SearchIndex, SearchRequest
 from pressearchiv.index.bulk import build_segments
-from pressearchiv.index.formats import PressCodec, _SharedCompoundStorage
-from pressearchiv.index.schema import analyzer_of, build_schema, document_for
+from pressearchiv.index.engine import SharedCompoundStorage
+from pressearchiv.index.formats import PressCodec
+from pressearchiv.index.schema import build_schema
 from pressearchiv.index.segments import SegmentBuilder
 
 
@@ -120,7 +121,7 @@ def open_searcher(data_dir: Path) -> None:
         ("shared views", contextlib.nullcontext()),
         (
             "Whoosh's copies",
-            mock.patch.object(_SharedCompoundStorage, "open_file", CompoundStorage.open_file),
+            mock.patch.object(SharedCompoundStorage, "open_file", CompoundStorage.open_file),
         ),
     ):
         times = []
@@ -143,7 +144,8 @@ def bulk(data_dir: Path, workers: int) -> None:
         target.mkdir()
         windex.create_in(str(target), build_schema()).close()
         start = time.perf_counter()
-        count = build_segments(target, store, workers=workers)
+        segment_size = IndexOptions().bulk_segment_articles
+        count = build_segments(target, store, segment_size=segment_size, workers=workers)
         seconds = time.perf_counter() - start
         print(f"{workers} worker(s): {count} articles in {seconds:.1f} s = {count / seconds:.0f}/s")
         shutil.rmtree(target)
@@ -157,11 +159,9 @@ def merge(data_dir: Path, segments: int = 8, size: int = 500) -> None:
         first = Path(tmp) / "ours"
         first.mkdir()
         ix = windex.create_in(str(first), build_schema())
-        analyzer = analyzer_of(ix.schema)
         for offset in range(0, len(articles), size):
             writer = SegmentBuilder(ix)
-            for article in articles[offset : offset + size]:
-                writer.add_document(**document_for(article, analyzer))
+            writer.add_articles(articles[offset : offset + size])
             writer.commit(merge=False)
         shutil.copytree(first, Path(tmp) / "whoosh")
         for name, make in (

@@ -14,6 +14,10 @@ and ``--repeat`` times warm. The same queries then run against a plain-Whoosh
 baseline (Whoosh's German LanguageAnalyzer, the default writer, a DateRange
 filter, groupedby facets with Count, highlights from stored text).
 
+The JSON names the commit of the code measured (``code``). To compare two
+versions in one session, run this same file with each checkout's Python,
+alternating, on a kept store (``--reuse-store``).
+
 Sizes above the corpus size repeat articles with a marker appended to the text
 (so the content-hash id differs) and the date shifted back by one year per copy.
 """
@@ -23,8 +27,10 @@ from __future__ import annotations
 import argparse
 import json
 import lzma
+import resource
 import shutil
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -35,7 +41,7 @@ from workload import QUERIES, machine
 
 from pressearchiv.archive.model import ArticleDraft, DateSource, DocumentFormat, PartialDate
 from pressearchiv.archive.store import ArchiveStore
-from pressearchiv.index import SearchIndex, SearchRequest, rebuild_index
+from pressearchiv.index import SearchIndex, SearchRequest, Sort, rebuild_index
 
 DATE_FROM, DATE_TO = "2020-03", "2020-12"
 
@@ -72,6 +78,24 @@ def drafts(records: list[dict], size: int) -> Iterator[ArticleDraft]:  # type: i
         )
 
 
+def code_version() -> str:
+    """The commit of the checkout the imported ``pressearchiv`` comes from (this
+    script can measure another worktree's code: run it with that one's Python)."""
+    import pressearchiv
+
+    folder = Path(pressearchiv.__file__).resolve().parent
+    try:
+        found = subprocess.run(
+            ["git", "-C", str(folder), "describe", "--always", "--dirty"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return f"unknown ({folder})"
+    return f"{found.stdout.strip()} ({folder.parent})"
+
+
 def percentiles(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
 
@@ -86,16 +110,42 @@ def percentiles(values: list[float]) -> dict[str, float]:
     }
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (bulk workers)."""
+    own, children = (
+        resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def timed(ix: SearchIndex, request: SearchRequest) -> tuple[int, float, float]:
+    """(total, wall ms, CPU ms of this thread) of one search."""
+    t, c = time.perf_counter(), time.thread_time()
+    total = ix.search(request).total
+    return total, (time.perf_counter() - t) * 1000, (time.thread_time() - c) * 1000
+
+
 def run_ours(
     store: ArchiveStore, index_dir: Path, repeat: int, rebuild: bool = True
 ) -> dict[str, object]:
+    """Rebuild (and time) our index, then time the queries cold and warm.
+
+    Besides wall times it records CPU times: the rebuild's CPU seconds
+    (workers included) and each search's CPU time in this thread. On a shared
+    machine those barely move with the load, where wall times do.
+    """
     result: dict[str, object] = {}
     if rebuild:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), cpu_seconds()
         count = rebuild_index(index_dir, store, progress=True)
         index_seconds = time.perf_counter() - started
+        index_cpu = cpu_seconds() - cpu
         result.update(
-            indexed=count, index_seconds=index_seconds, articles_per_s=count / index_seconds
+            indexed=count,
+            index_seconds=index_seconds,
+            articles_per_s=count / index_seconds,
+            index_cpu_seconds=index_cpu,
+            articles_per_cpu_s=count / index_cpu,
         )
     with SearchIndex.open(index_dir, store) as ix:
         ix.wait_indexed(store.max_seq(), timeout=60)
@@ -108,28 +158,16 @@ def run_ours(
             )
             for q in QUERIES
         ]
-        cold, warm, totals = [], [], []
-        for req in requests:
-            t = time.perf_counter()
-            response = ix.search(req)
-            cold.append((time.perf_counter() - t) * 1000)
-            totals.append(response.total)
-        for _ in range(repeat):
-            for req in requests:
-                t = time.perf_counter()
-                ix.search(req)
-                warm.append((time.perf_counter() - t) * 1000)
-        listing = []
-        for _ in range(repeat):
-            t = time.perf_counter()
-            ix.search(SearchRequest(query="", sort="newest"))  # type: ignore[arg-type]
-            listing.append((time.perf_counter() - t) * 1000)
-    result.update(
-        cold=percentiles(cold),
-        warm=percentiles(warm),
-        list_all=percentiles(listing),
-        totals=totals,
-    )
+        listing = SearchRequest(query="", sort=Sort.NEWEST)
+        runs = {
+            "cold": [timed(ix, req) for req in requests],
+            "warm": [timed(ix, req) for _ in range(repeat) for req in requests],
+            "list_all": [timed(ix, listing) for _ in range(repeat)],
+        }
+    for name, found in runs.items():
+        result[name] = percentiles([wall for _, wall, _ in found])
+        result[f"{name}_cpu"] = percentiles([cpu for _, _, cpu in found])
+    result["totals"] = [total for total, _, _ in runs["cold"]]
     return result
 
 
@@ -244,7 +282,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     records = read_corpus(args.corpus)
-    report: dict[str, object] = {"machine": machine(), "command": " ".join(sys.argv), "runs": []}
+    report: dict[str, object] = {
+        "machine": machine(),
+        "command": " ".join(sys.argv),
+        "code": code_version(),
+        "runs": [],
+    }
     for size in args.sizes:
         base = args.workdir / str(size)
         reuse = args.reuse and (base / "index").exists()

@@ -3,12 +3,8 @@
 The web layer imports only what is listed in ``__all__``.
 """
 
-from pressearchiv.index.errors import (
-    IndexError_,
-    IndexUnavailable,
-    QuerySyntaxError,
-    QueryTooComplex,
-)
+from pressearchiv.index.errors import IndexError_, IndexUnavailable, QueryTooComplex
+from pressearchiv.index.options import IndexOptions
 from pressearchiv.index.query import MAX_QUERY_CHARS, MAX_QUERY_WORDS
 from pressearchiv.index.request import (
     Facets,
@@ -29,9 +25,9 @@ __all__ = [
     "Facets",
     "Hit",
     "IndexError_",
+    "IndexOptions",
     "IndexStatus",
     "IndexUnavailable",
-    "QuerySyntaxError",
     "QueryTooComplex",
     "SearchIndex",
     "SearchRequest",

@@ -21,19 +21,11 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from whoosh import index as windex
-
 from pressearchiv.archive.store import ArchiveStore
-from pressearchiv.index.formats import PressCodec
-from pressearchiv.index.schema import analyzer_of
+from pressearchiv.index.directory import open_dir
 from pressearchiv.index.segments import SegmentBuilder
-from pressearchiv.index.writer import add_articles
 
-__all__ = ["SEGMENT_ARTICLES", "build_segments"]
-
-# Articles per segment: large enough that postings compress into full blocks,
-# small enough that a worker's postings stay in memory.
-SEGMENT_ARTICLES = 5_000
+__all__ = ["build_segments"]
 
 
 def _chunks(
@@ -50,15 +42,16 @@ def _chunks(
 
 def _build_chunk(index_dir: str, db_path: str, after: int, last: int) -> tuple[Any, int]:
     """Worker: index the articles with ``after < seq <= last`` into a new segment."""
-    ix = windex.open_dir(index_dir)
+    ix = open_dir(Path(index_dir))
     store = ArchiveStore(Path(db_path))
     try:
-        writer = SegmentBuilder(ix, _lk=False)
+        # No lock: the parent, the index's one writer, commits every segment.
+        writer = SegmentBuilder(ix, locked=False)
         articles = itertools.takewhile(
             lambda a: a.seq <= last, store.iter_articles(after_seq=after, batch_size=1000)
         )
-        count = add_articles(writer, articles, analyzer_of(ix.schema))
-        segment = writer._finalize_segment() if count else None
+        count = writer.add_articles(articles)
+        segment = writer.finish_segment() if count else None
         # The temporary folder is shared by all workers; the parent's commit
         # removes it (as with MpWriter's sub-writers).
         return segment, count
@@ -71,13 +64,14 @@ def build_segments(
     index_dir: Path,
     store: ArchiveStore,
     *,
+    segment_size: int,
     workers: int | None = None,
     on_progress: Callable[[int], object] | None = None,
-    segment_size: int = SEGMENT_ARTICLES,
     after_seq: int = 0,
     up_to_seq: int | None = None,
 ) -> int:
-    """Add the articles with ``after_seq < seq <= up_to_seq`` (default: all) to the index.
+    """Add the articles with ``after_seq < seq <= up_to_seq`` (default: all) to the
+    index, in segments of ``segment_size`` articles.
 
     Returns the number of articles indexed. ``workers`` defaults to the
     number of cores; with one worker (or one chunk) everything runs here.
@@ -110,14 +104,17 @@ def build_segments(
                 results.append(future.result())
                 if on_progress:
                     on_progress(results[-1][1])
-    segments = [segment for segment, count in results if count]
-    ix = windex.open_dir(str(index_dir))
-    writer = ix.writer(codec=PressCodec())
+    built = [segment for segment, count in results if count]
+    ix = open_dir(index_dir)
     try:
-        # One commit lists every worker's segment (what MpWriter does).
-        writer._close_segment()
-        writer._commit_toc(list(writer.segments) + segments)
+        writer = SegmentBuilder(ix)
+        try:
+            # One commit lists every worker's segment (what MpWriter does): a
+            # merge policy that keeps the index's segments and adds the new ones.
+            writer.commit(mergetype=lambda _writer, segments: segments + built)
+        except BaseException:
+            writer.cancel()
+            raise
     finally:
-        writer._finish()
         ix.close()
     return sum(count for _, count in results)

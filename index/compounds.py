@@ -12,7 +12,7 @@ split into a *head* (the last part: a form of a noun) and one or more
 * a noun lemma without its final ``-e``: ``Schul-``, ``Sprach-``;
 * a verb stem of four letters or more: ``Impf-``, ``Test-``, ``Such-``.
 
-Every part is checked against the :class:`~pressearchiv.index.lexicon.Lexicon`
+Every part is checked against the :class:`Lexicon`
 (simplex nouns of simplemma's dictionary), and the split into the fewest
 parts wins. As the lexicon holds no compounds, ``Schutzmaskenpflicht`` still
 gives ``Schutz`` + ``Masken`` + ``Pflicht``.
@@ -31,12 +31,9 @@ Precision rules, because short nouns hide inside many words:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import dataclasses
 
-if TYPE_CHECKING:
-    from pressearchiv.index.lexicon import Lexicon
-
-__all__ = ["MIN_PART", "NEVER_HEADS", "NEVER_SPLIT", "Splitter"]
+__all__ = ["MIN_PART", "NEVER_HEADS", "NEVER_SPLIT", "Lexicon", "Splitter"]
 
 MIN_PART = 3
 # A three-letter part needs neighbours at least this long (Zentrum is not
@@ -55,6 +52,20 @@ NEVER_HEADS = frozenset({"schaft", "schaften", "tum", "tums", "heit", "keit", "l
 NEVER_SPLIT = frozenset(
     {"dienstag", "dienstags", "sonntag", "sonntags", "sonntage", "maskerade", "maskeraden"}
 )
+
+
+@dataclasses.dataclass(frozen=True)
+class Lexicon:
+    """Word knowledge for lemmas and compound splitting (all lowercase); derived
+    from simplemma by :mod:`pressearchiv.index.lexicon`."""
+
+    irregular: dict[str, str]  # form -> lemma, where Snowball would not join them
+    nouns: frozenset[str]  # every form of a simplex noun (a possible head or modifier)
+    lemmas: frozenset[str]  # simplex noun lemmas (modifier + "s", modifier without "e")
+    verb_stems: frozenset[str]  # impf, test, such … (modifiers only)
+    # Every string that may stand before a head: nouns, verb stems, lemma + s,
+    # lemma without its final e (one set look-up while splitting).
+    modifiers: frozenset[str] = frozenset()
 
 
 class Splitter:

@@ -33,6 +33,8 @@ import pickle
 import tempfile
 from pathlib import Path
 
+from pressearchiv.index.compounds import Lexicon, Splitter
+
 __all__ = [
     "LEXICON_FORMAT",
     "Lexicon",
@@ -45,24 +47,11 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 # Part of the cache file's name: bump when the derivation changes.
-LEXICON_FORMAT = 5
+LEXICON_FORMAT = 6  # 6: Lexicon pickled from pressearchiv.index.compounds
 # Nouns with a single form count from this length on (see derive_lexicon).
 SINGLE_FORM_LETTERS = 6
 # Verb stems shorter than four letters are no compound modifiers: "rat"
 # (raten) and "erb" (erben) would split Ratte-like words and Erbarmen.
-
-
-@dataclasses.dataclass(frozen=True)
-class Lexicon:
-    """Word knowledge for lemmas and compound splitting (all lowercase)."""
-
-    irregular: dict[str, str]  # form -> lemma, where Snowball would not join them
-    nouns: frozenset[str]  # every form of a simplex noun (a possible head or modifier)
-    lemmas: frozenset[str]  # simplex noun lemmas (modifier + "s", modifier without "e")
-    verb_stems: frozenset[str]  # impf, test, such … (modifiers only)
-    # Every string that may stand before a head: nouns, verb stems, lemma + s,
-    # lemma without its final e (one set look-up while splitting).
-    modifiers: frozenset[str] = frozenset()
 
 
 def cache_dir() -> Path:
@@ -150,8 +139,6 @@ def build_lexicon(
     A lemma that splits into known parts is a compound; the rest is simplex.
     (Public so that ``bench/lexicons.py`` can compare word lists.)
     """
-    from pressearchiv.index.compounds import Splitter
-
     all_forms = frozenset(f for forms in forms_of.values() for f in forms)
     everything = with_modifiers(
         Lexicon(irregular, all_forms, frozenset(forms_of), frozenset(verb_stems))

@@ -1,4 +1,4 @@
-"""Postings in memory while a segment is written (see :mod:`pressearchiv.index.segments`).
+"""Postings in memory while a segment is written (see :mod:`pressearchiv.index.engine.writing`).
 
 Whoosh's own pool holds each posting as a 5-tuple in one big list that is
 sorted as a whole before writing. :class:`TermPool` files each posting under
@@ -43,25 +43,6 @@ class TermPool:
         if found is None:
             found = self.fields[fieldname] = {}
         return found
-
-    def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
-        """One posting ``(fieldname, term bytes, docnum, weight, value)`` — the
-        interface of Whoosh's ``PostingPool``, used when segments merge."""
-        fieldname, tbytes, docnum, weight, value = item
-        terms = self.terms(fieldname)
-        postings = terms.get(tbytes)
-        positional = fieldname in self.positional
-        if postings is None:
-            postings = terms[tbytes] = new_postings(positional)
-        elif docnum < postings[0][-1]:
-            self.unsorted.add((fieldname, tbytes))
-        postings[0].append(docnum)
-        if positional:
-            postings[1].append(len(value or b"") // ITEM_SIZE)
-            postings[2].frombytes(value or b"")
-        else:
-            postings[1].append(weight)
-            postings[2].append(value or b"")
 
     def add_positions(self, fieldname: str, docnum: int, found: dict[str, list[int]]) -> int:
         """One document's terms and positions in a positional field; returns

@@ -4,8 +4,9 @@ Scoring and matching visit every posting of every query term. Doing that
 through Whoosh's matchers costs a Python call per posting (hundreds of
 milliseconds for a word in most of 100,000 articles). A Whoosh segment never
 changes after its commit, so its postings are read once, block by block, into
-numpy arrays and kept until the segment is merged away; after that a query
-term costs a few vectorised operations.
+numpy arrays (:mod:`pressearchiv.index.engine.reading`) and kept until the
+segment is merged away; after that a query term costs a few vectorised
+operations.
 
 The cache is bounded by the number of postings it holds (least recently used
 terms go first).
@@ -19,21 +20,16 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN
-from whoosh.reading import TermNotFound
-from whoosh.util.numeric import _length_byte_cache
 
-__all__ = ["PostingCache", "Postings"]
+from pressearchiv.index.engine import read_lengths, read_positions, read_postings
 
-# Whoosh stores a document's field length as one byte on a log scale.
-_BYTE_TO_LENGTH = np.asarray(_length_byte_cache, dtype=np.float32)
-_EMPTY_IDS = np.zeros(0, dtype=np.int32)
-_EMPTY_TF = np.zeros(0, dtype=np.float32)
+__all__ = ["PostingCache", "Postings", "segment_key"]
 
 Postings = tuple[np.ndarray, np.ndarray]  # (docnums int32, term frequencies float32)
 
 
 def segment_key(reader: Any) -> str:
+    """The cache key of a leaf reader's segment (an empty index has none)."""
     segment = reader.segment()
     return segment.segment_id() if segment is not None else f"reader-{id(reader)}"
 
@@ -41,10 +37,11 @@ def segment_key(reader: Any) -> str:
 class PostingCache:
     """Numpy postings, positions and field lengths per segment, LRU-bounded.
 
-    Postings and positions share one budget, counted in array elements.
+    Postings and positions share one budget of ``max_postings`` array
+    elements (``IndexOptions.posting_cache_postings``).
     """
 
-    def __init__(self, max_postings: int = 40_000_000) -> None:
+    def __init__(self, max_postings: int) -> None:
         self._max = max_postings
         self._held = 0
         # key: (segment id, "postings" or "positions", field, term)
@@ -52,15 +49,26 @@ class PostingCache:
         self._lengths: dict[tuple[str, str], np.ndarray] = {}
         self._lock = threading.Lock()
 
+    @property
+    def held(self) -> int:
+        """Array elements held now (at most the budget, unless one term alone is bigger)."""
+        with self._lock:
+            return self._held
+
+    def __len__(self) -> int:
+        """Terms (postings or positions) held now."""
+        with self._lock:
+            return len(self._arrays)
+
     def postings(self, reader: Any, fieldname: str, text: str) -> Postings:
         """Document numbers (within the segment) and frequencies of one term."""
-        ids, tf = self._cached(reader, "postings", fieldname, text, _read_postings)
+        ids, tf = self._cached(reader, "postings", fieldname, text, read_postings)
         return ids, tf
 
     def positions(self, reader: Any, fieldname: str, text: str) -> np.ndarray:
         """Sorted int64 keys ``docnum << 32 | position`` of every occurrence of a term."""
         (keys,) = self._cached(
-            reader, "positions", fieldname, text, lambda *a: (_read_positions(*a),)
+            reader, "positions", fieldname, text, lambda *a: (read_positions(*a),)
         )
         return keys
 
@@ -94,7 +102,7 @@ class PostingCache:
         with self._lock:
             found = self._lengths.get(key)
         if found is None:
-            found = _read_lengths(reader, fieldname)
+            found = read_lengths(reader, fieldname)
             with self._lock:
                 self._lengths[key] = found
         return found
@@ -106,83 +114,3 @@ class PostingCache:
                 self._held -= len(self._arrays.pop(gone)[0])
             for lengths in [k for k in self._lengths if k[0] not in segment_keys]:
                 del self._lengths[lengths]
-
-
-def _read_postings(reader: Any, fieldname: str, text: str) -> Postings:
-    try:
-        matcher = reader.postings(fieldname, text)
-    except TermNotFound:
-        return _EMPTY_IDS, _EMPTY_TF
-    # Deletions are applied by the caller's live mask; read the raw list.
-    matcher = getattr(matcher, "child", matcher)
-    ids: list[Any] = []
-    weights: list[Any] = []
-    # A W3 leaf matcher decodes a block of postings at a time; take whole blocks.
-    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):
-        while matcher.is_active():
-            matcher._read_ids()
-            matcher._read_weights()
-            ids.append(np.asarray(matcher._ids, dtype=np.int32))
-            weights.append(np.asarray(matcher._weights, dtype=np.float32))
-            matcher._next_block()
-    else:  # any other matcher: one posting at a time
-        docs, tfs = [], []
-        while matcher.is_active():
-            docs.append(matcher.id())
-            tfs.append(matcher.weight())
-            matcher.next()
-        ids.append(np.asarray(docs, dtype=np.int32))
-        weights.append(np.asarray(tfs, dtype=np.float32))
-    if not ids:
-        return _EMPTY_IDS, _EMPTY_TF
-    return np.concatenate(ids), np.concatenate(weights)
-
-
-def _read_positions(reader: Any, fieldname: str, text: str) -> np.ndarray:
-    """Position keys of a term in a field stored with FastPositions."""
-    try:
-        matcher = reader.postings(fieldname, text)
-    except TermNotFound:
-        return np.zeros(0, dtype=np.int64)
-    return _read_packed_positions(getattr(matcher, "child", matcher))
-
-
-def _read_packed_positions(matcher: Any) -> np.ndarray:
-    """Positions stored by FastPositions: each value is a packed uint32 array,
-    so a whole block decodes with one join and one frombuffer."""
-    docs: list[np.ndarray] = []
-    counts: list[np.ndarray] = []
-    chunks: list[bytes] = []
-    while matcher.is_active():
-        matcher._read_ids()
-        matcher._read_values()
-        values = matcher._values
-        chunks.append(b"".join(values))
-        docs.append(np.asarray(matcher._ids, dtype=np.int64))
-        counts.append(np.fromiter(map(len, values), dtype=np.int64, count=len(values)) // 4)
-        matcher._next_block()
-    if not docs:
-        return np.zeros(0, dtype=np.int64)
-    positions = np.frombuffer(b"".join(chunks), dtype=np.uint32).astype(np.int64)
-    keys = (np.repeat(np.concatenate(docs), np.concatenate(counts)) << 32) | positions
-    keys.sort()
-    return keys
-
-
-def _read_lengths(reader: Any, fieldname: str) -> np.ndarray:
-    count = reader.doc_count_all()
-    perdoc = getattr(reader, "_perdoc", None)
-    column = None
-    if perdoc is not None and hasattr(perdoc, "_cached_reader"):
-        column = perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
-    if column is None:  # not a W3 segment (or no lengths): ask per document
-        return np.asarray(
-            [reader.doc_field_length(d, fieldname, 0) or 0 for d in range(count)],
-            dtype=np.float32,
-        )
-    # A fixed one-byte column: its bytes, then zeros for documents past its end.
-    stored = min(column._count, count)
-    raw = bytes(column._dbfile.get(column._basepos, stored)) if stored else b""
-    codes = np.zeros(count, dtype=np.uint8)
-    codes[:stored] = np.frombuffer(raw, dtype=np.uint8)
-    return _BYTE_TO_LENGTH[codes]

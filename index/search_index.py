@@ -17,48 +17,36 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
-from whoosh import index as windex
 from whoosh.index import Index
 
 from pressearchiv.archive.store import ArchiveStore
 from pressearchiv.index import searcher as run
 from pressearchiv.index.columns import ColumnCache, Columns
 from pressearchiv.index.errors import IndexUnavailable
+from pressearchiv.index.options import IndexOptions
 from pressearchiv.index.ownership import OwnerLock
 from pressearchiv.index.postings import PostingCache, segment_key
 from pressearchiv.index.request import Hit, IndexStatus, SearchRequest, SearchResponse
 from pressearchiv.index.schema import analyzer_of
-from pressearchiv.index.storage import open_or_create
+from pressearchiv.index.storage import open_existing, open_or_create
 from pressearchiv.index.writer import IndexWriterThread, RepairPlan
 
 __all__ = ["SearchIndex"]
 
 log = logging.getLogger(__name__)
 
-# Searches running at once. They are CPU-bound Python sharing one interpreter
-# lock with the index writer: more of them add no throughput, but starve the
-# writer (measured under load: uploads waited 9 s to become searchable).
-SEARCH_SLOTS = 3
-
-
-def _open_existing(index_dir: Path) -> Index:
-    try:
-        return windex.open_dir(str(index_dir))
-    except Exception as exc:  # missing or unreadable: only the owner may rebuild it
-        raise IndexUnavailable(f"there is no readable search index in {index_dir}") from exc
-
 
 class SearchIndex:
     """Search over the archive; create with :meth:`open`, finish with :meth:`close`."""
 
-    def __init__(self, ix: Index, store: ArchiveStore, query_timeout: float) -> None:
+    def __init__(self, ix: Index, store: ArchiveStore, options: IndexOptions) -> None:
         self._ix = ix
         self._store = store
-        self._timeout = query_timeout
+        self._timeout = options.query_timeout
         self._analyzer = analyzer_of(ix.schema)
         self._columns = ColumnCache()
-        self._postings = PostingCache()
-        self._slots = threading.BoundedSemaphore(SEARCH_SLOTS)
+        self._postings = PostingCache(options.posting_cache_postings)
+        self._slots = threading.BoundedSemaphore(options.search_slots)
         self._lock = threading.Lock()  # guards _view and view reference counts
         self._indexed = threading.Condition()
         self._indexed_seq = -1
@@ -74,7 +62,7 @@ class SearchIndex:
         index_dir: Path,
         store: ArchiveStore,
         *,
-        query_timeout: float = 5.0,
+        options: IndexOptions | None = None,
         read_only: bool = False,
     ) -> SearchIndex:
         """Open (or create) the index and start following the store.
@@ -88,26 +76,33 @@ class SearchIndex:
 
         Only one process may have an index open for writing; a second one
         gets IndexUnavailable. ``read_only=True`` opens it for searching
-        beside its owner: no repair, no writer, no lock.
+        beside its owner: no repair, no writer, no lock. ``options`` tune it
+        (default: :class:`IndexOptions` ()). Any Whoosh other than 2.7.4 is
+        refused with ``UnsupportedWhoosh`` (an IndexUnavailable).
         """
+        options = options or IndexOptions()
         if read_only:
-            ix = _open_existing(Path(index_dir))
-            return cls(ix, store, query_timeout)
+            ix = open_existing(Path(index_dir))
+            return cls(ix, store, options)
         owner = OwnerLock(Path(index_dir)).acquire()
         try:
             ix, reason = open_or_create(Path(index_dir))
-            index = cls(ix, store, query_timeout)
+            index = cls(ix, store, options)
         except BaseException:
             owner.release()
             raise
         index._owner = owner
         index.recreated = reason
-        plan = index._plan_repair()
-        index._indexed_seq = -1 if plan.needed else plan.watermark
-        index._writer = IndexWriterThread(
-            ix, store, index._analyzer, plan, index._publish, index._recheck
-        )
-        index._writer.start()
+        try:
+            plan = index._plan_repair()
+            index._indexed_seq = -1 if plan.needed else plan.watermark
+            index._writer = IndexWriterThread(
+                ix, store, plan, index._publish, index._recheck, options=options
+            )
+            index._writer.start()
+        except BaseException:
+            index.close()  # the view's searcher and the owner lock
+            raise
         return index
 
     # -- keeping up with the store -------------------------------------------
@@ -147,7 +142,11 @@ class SearchIndex:
 
     def _new_view(self) -> run.View:
         searcher = self._ix.searcher()
-        columns: Columns = self._columns.columns(searcher)
+        try:
+            columns: Columns = self._columns.columns(searcher)
+        except BaseException:
+            searcher.close()  # its segments' files would stay open until collected
+            raise
         self._postings.retain({segment_key(sub.reader()) for sub, _ in searcher.leaf_searchers()})
         return run.View(searcher, columns, self._postings, doc_count=searcher.doc_count())
 

@@ -18,21 +18,34 @@ import shutil
 from pathlib import Path
 
 from tqdm import tqdm
-from whoosh import index as windex
+from whoosh.fields import Schema
 from whoosh.index import Index
 
 from pressearchiv.archive.store import ArchiveStore
 from pressearchiv.index.analysis import ANALYZER_VERSION
 from pressearchiv.index.bulk import build_segments
-from pressearchiv.index.errors import IndexUnavailable
+from pressearchiv.index.directory import create_in, inspect_dir, open_dir
+from pressearchiv.index.engine import require_supported_whoosh
+from pressearchiv.index.errors import IndexUnavailable, UnsupportedWhoosh
+from pressearchiv.index.options import IndexOptions
 from pressearchiv.index.ownership import OwnerLock
 from pressearchiv.index.schema import analyzer_of, build_schema
 
-__all__ = ["open_or_create", "rebuild_index"]
+__all__ = ["open_existing", "open_or_create", "rebuild_index"]
 
 log = logging.getLogger(__name__)
 
 _NEW = "no index yet"
+
+
+def open_existing(index_dir: Path) -> Index:
+    """Open the index in ``index_dir`` as it is (for reading beside its owner)."""
+    try:
+        return open_dir(index_dir)
+    except UnsupportedWhoosh:
+        raise
+    except Exception as exc:  # missing or unreadable: only the owner may rebuild it
+        raise IndexUnavailable(f"there is no readable search index in {index_dir}") from exc
 
 
 def open_or_create(index_dir: Path) -> tuple[Index, str | None]:
@@ -40,6 +53,7 @@ def open_or_create(index_dir: Path) -> tuple[Index, str | None]:
 
     Returns the index and the reason it was recreated (None if it was opened).
     """
+    require_supported_whoosh()  # before anything is judged unusable and deleted
     index_dir = Path(index_dir)
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
@@ -47,7 +61,7 @@ def open_or_create(index_dir: Path) -> tuple[Index, str | None]:
         raise IndexUnavailable(f"cannot create the index folder {index_dir}: {exc}") from exc
     reason = _why_unusable(index_dir)
     if reason is None:
-        return windex.open_dir(str(index_dir)), None
+        return open_dir(index_dir), None
     log.log(
         logging.INFO if reason == _NEW else logging.WARNING,
         "recreating the index in %s: %s",
@@ -60,15 +74,18 @@ def open_or_create(index_dir: Path) -> tuple[Index, str | None]:
 def _why_unusable(index_dir: Path) -> str | None:
     if not any(index_dir.glob("_MAIN_*.toc")):
         return _NEW
+
+    def read(ix: Index) -> tuple[Schema, str]:
+        schema = ix.schema
+        version = analyzer_of(schema).version
+        with ix.searcher() as searcher:
+            searcher.doc_count()
+        return schema, version
+
     try:
-        ix = windex.open_dir(str(index_dir))
-        try:
-            schema = ix.schema
-            version = analyzer_of(schema).version
-            with ix.searcher() as searcher:
-                searcher.doc_count()
-        finally:
-            ix.close()
+        schema, version = inspect_dir(index_dir, read)
+    except UnsupportedWhoosh:
+        raise  # not the index's fault: never delete it for that
     except Exception as exc:  # any damage means: rebuild
         return f"unreadable ({type(exc).__name__}: {exc})"
     if version != ANALYZER_VERSION:
@@ -81,7 +98,7 @@ def _why_unusable(index_dir: Path) -> str | None:
 def _create_empty(index_dir: Path) -> Index:
     _clear(index_dir)
     try:
-        return windex.create_in(str(index_dir), build_schema())
+        return create_in(index_dir, build_schema())
     except OSError as exc:
         raise IndexUnavailable(f"cannot create the index in {index_dir}: {exc}") from exc
 
@@ -95,31 +112,47 @@ def _clear(index_dir: Path) -> None:
 
 
 def rebuild_index(
-    index_dir: Path, store: ArchiveStore, *, progress: bool = False, workers: int | None = None
+    index_dir: Path,
+    store: ArchiveStore,
+    *,
+    progress: bool = False,
+    workers: int | None = None,
+    options: IndexOptions | None = None,
 ) -> int:
     """Rebuild the index from scratch from the store; returns the number indexed.
 
     For use when no service holds the index open (the CLI). The new index is
-    built next to the old one, in parallel (:mod:`pressearchiv.index.bulk`), and swapped in
-    at the end, so a failed rebuild leaves the old index as it was.
+    built next to the old one, in parallel (:mod:`pressearchiv.index.bulk`), in
+    segments of ``options.bulk_segment_articles``, and swapped in at the end,
+    so a failed rebuild leaves the old index as it was.
     """
+    require_supported_whoosh()
     index_dir = Path(index_dir)
+    segment_size = (options or IndexOptions()).bulk_segment_articles
     owner = OwnerLock(index_dir).acquire()
     try:
-        return _rebuild(index_dir, store, progress, workers)
+        return _rebuild(index_dir, store, progress, workers, segment_size)
     finally:
         owner.release()
 
 
-def _rebuild(index_dir: Path, store: ArchiveStore, progress: bool, workers: int | None) -> int:
+def _rebuild(
+    index_dir: Path, store: ArchiveStore, progress: bool, workers: int | None, segment_size: int
+) -> int:
     building = index_dir.with_name(index_dir.name + ".rebuilding")
     if building.exists():
         shutil.rmtree(building)
     building.mkdir(parents=True)
-    windex.create_in(str(building), build_schema()).close()
+    create_in(building, build_schema()).close()
     try:
         with tqdm(total=store.count(), unit="art", disable=not progress, desc="Indexing") as bar:
-            count = build_segments(building, store, workers=workers, on_progress=bar.update)
+            count = build_segments(
+                building,
+                store,
+                segment_size=segment_size,
+                workers=workers,
+                on_progress=bar.update,
+            )
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise

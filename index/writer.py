@@ -3,10 +3,12 @@
 Whoosh allows one writer per index. While the service runs, this thread is the
 only code that writes: it first repairs what :class:`~pressearchiv.index.search_index.SearchIndex`
 found wrong at start-up (documents to drop, store articles missing from the
-index), then polls ``store.max_seq()`` about every half second (or at once on
+index), then polls ``store.max_seq()`` every ``poll_seconds`` (or at once on
 :meth:`IndexWriterThread.wake`) and indexes whatever is new, in batches, one
-commit per batch. After each commit it calls ``publish(seq)`` so the facade can
-refresh its searcher before anyone is told that ``seq`` is searchable.
+commit per batch (a large backlog in parallel, :mod:`pressearchiv.index.bulk`).
+After each commit it calls ``publish(seq)`` so the facade can refresh its
+searcher before anyone is told that ``seq`` is searchable. Its numbers come
+from :class:`~pressearchiv.index.options.IndexOptions`.
 """
 
 from __future__ import annotations
@@ -15,31 +17,26 @@ import itertools
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh.index import Index, LockError
 
-from pressearchiv.archive.model import Article
 from pressearchiv.archive.store import ArchiveStore
-from pressearchiv.index.analysis import GermanAnalyzer
-from pressearchiv.index.merging import merge_due
-from pressearchiv.index.schema import document_for
+from pressearchiv.index.bulk import build_segments
+from pressearchiv.index.merging import TierMerge, committed_segments
+from pressearchiv.index.options import IndexOptions
 from pressearchiv.index.segments import SegmentBuilder
 
-__all__ = ["IndexWriterThread", "RepairPlan", "add_articles"]
+__all__ = ["IndexWriterThread", "RepairPlan"]
 
 log = logging.getLogger(__name__)
 
-POLL_SECONDS = 0.5
-# Articles per commit when catching up: large enough for throughput, small
-# enough that a long rebuild becomes searchable step by step.
-CATCH_UP_BATCH = 5_000
-# From this many unindexed articles on, catch up with parallel workers.
-BULK_BACKLOG = 5_000
-# How often an idle writer compares the index with the store.
-RECHECK_SECONDS = 30.0
+# Seconds a commit waits for Whoosh's write lock (held by a CLI rebuild, say).
+LOCK_TIMEOUT = 5.0
+# Articles read from the store per step of a repair.
+REPAIR_CHUNK = 500
 
 
 @dataclass
@@ -56,16 +53,6 @@ class RepairPlan:
         return bool(self.delete_ids or self.index_ids)
 
 
-def add_articles(writer: object, articles: Iterable[Article], analyzer: GermanAnalyzer) -> int:
-    """Add articles to an open Whoosh writer; returns how many."""
-    count = 0
-    add = writer.add_document  # type: ignore[attr-defined]
-    for article in articles:
-        add(**document_for(article, analyzer))
-        count += 1
-    return count
-
-
 class IndexWriterThread(threading.Thread):
     """Background thread keeping the index in step with the store."""
 
@@ -73,15 +60,17 @@ class IndexWriterThread(threading.Thread):
         self,
         ix: Index,
         store: ArchiveStore,
-        analyzer: GermanAnalyzer,
         plan: RepairPlan,
         publish: Callable[[int], None],
         recheck: Callable[[], RepairPlan | None] | None = None,
+        *,
+        options: IndexOptions,
     ) -> None:
         super().__init__(name="pressearchiv-index-writer", daemon=True)
         self._ix = ix
         self._store = store
-        self._analyzer = analyzer
+        self._options = options
+        self._merge = TierMerge.of(options)
         self._plan = plan
         self._publish = publish
         self._recheck = recheck
@@ -104,7 +93,8 @@ class IndexWriterThread(threading.Thread):
                 if self._plan.needed:
                     self._repair()
                 self._catch_up()
-                if self._recheck is not None and time.monotonic() - checked > RECHECK_SECONDS:
+                recheck_due = time.monotonic() - checked > self._options.recheck_seconds
+                if self._recheck is not None and recheck_due:
                     # Derived data heals itself: if the index and the store
                     # disagree although nothing is pending, plan a repair.
                     checked = time.monotonic()
@@ -125,25 +115,24 @@ class IndexWriterThread(threading.Thread):
             except Exception as exc:  # keep the thread alive; the next poll retries
                 log.exception("indexing failed")
                 self.error = exc
-            self._wake.wait(POLL_SECONDS)
+            self._wake.wait(self._options.poll_seconds)
             self._wake.clear()
 
-    def _writer(self) -> object:
+    def _writer(self) -> SegmentBuilder:
         # Segments stay compound files: Whoosh then reads them by slicing a
         # buffer, which concurrent searches can share. Plain files would open
         # 50x faster (3.4 ms instead of 164 ms at 20k) but Whoosh reads them
         # with seek()+read() on one shared file object, and concurrent searches
         # tore each other's reads (measured in the load test).
-        return SegmentBuilder(self._ix, timeout=5.0)
+        return SegmentBuilder(self._ix, timeout=LOCK_TIMEOUT)
 
     def _bulk(self, target: int) -> None:
         """A large backlog (a fresh index, a big ingest): index it in parallel."""
-        from pressearchiv.index.bulk import build_segments  # bulk imports this module
-
         started = time.monotonic()
         count = build_segments(
             Path(self._ix.storage.folder),
             self._store,
+            segment_size=self._options.bulk_segment_articles,
             after_seq=self.indexed_seq,
             up_to_seq=target,
         )
@@ -158,17 +147,15 @@ class IndexWriterThread(threading.Thread):
             if plan.delete_ids:
                 # One searcher for all of them: otherwise Whoosh opens a new
                 # one (every segment) for every id.
-                with writer.searcher() as searcher:  # type: ignore[attr-defined]
+                with writer.searcher() as searcher:
                     for article_id in plan.delete_ids:
-                        writer.delete_by_term(  # type: ignore[attr-defined]
-                            "id", article_id, searcher=searcher
-                        )
-            for start in range(0, len(plan.index_ids), 500):
-                chunk = plan.index_ids[start : start + 500]
-                add_articles(writer, self._store.get_many(chunk), self._analyzer)
-            writer.commit()  # type: ignore[attr-defined]
+                        writer.delete_by_term("id", article_id, searcher=searcher)
+            for start in range(0, len(plan.index_ids), REPAIR_CHUNK):
+                chunk = plan.index_ids[start : start + REPAIR_CHUNK]
+                writer.add_articles(self._store.get_many(chunk))
+            writer.commit(mergetype=self._merge)
         except BaseException:
-            writer.cancel()  # type: ignore[attr-defined]
+            writer.cancel()
             raise
         log.info(
             "index repaired: %d dropped, %d indexed", len(plan.delete_ids), len(plan.index_ids)
@@ -181,12 +168,13 @@ class IndexWriterThread(threading.Thread):
             target = self._store.max_seq()
             if self.indexed_seq >= target:
                 return
-            if target - self.indexed_seq >= BULK_BACKLOG:
+            if target - self.indexed_seq >= self._options.bulk_backlog:
                 self._bulk(target)
                 continue
             batch = list(
                 itertools.islice(
-                    self._store.iter_articles(after_seq=self.indexed_seq), CATCH_UP_BATCH
+                    self._store.iter_articles(after_seq=self.indexed_seq),
+                    self._options.catch_up_batch,
                 )
             )
             if not batch:
@@ -195,12 +183,12 @@ class IndexWriterThread(threading.Thread):
                 return
             writer = self._writer()
             try:
-                add_articles(writer, batch, self._analyzer)
+                writer.add_articles(batch)
                 # The new articles are committed (and published) first, as a
                 # segment of their own; merging waits until they are searchable.
-                writer.commit(merge=False)  # type: ignore[attr-defined]
+                writer.commit(merge=False)
             except BaseException:
-                writer.cancel()  # type: ignore[attr-defined]
+                writer.cancel()
                 raise
             self.indexed_seq = batch[-1].seq
             self._publish(self.indexed_seq)
@@ -208,12 +196,12 @@ class IndexWriterThread(threading.Thread):
 
     def _merge_if_due(self) -> None:
         """Merge small segments once a size tier is full (see index.merging)."""
-        if not merge_due(self._ix._segments()):
+        if not self._merge.due(committed_segments(self._ix)):
             return
         writer = self._writer()
         try:
-            writer.commit()  # type: ignore[attr-defined]
+            writer.commit(mergetype=self._merge)
         except BaseException:
-            writer.cancel()  # type: ignore[attr-defined]
+            writer.cancel()
             raise
         self._publish(self.indexed_seq)

@@ -116,11 +116,13 @@ def _ingest(settings: Settings, args: argparse.Namespace) -> int:
 def _update_index(settings: Settings) -> None:
     """Index what was just stored, unless a running service holds the index."""
     from pressearchiv.archive.store import ArchiveStore
-    from pressearchiv.index import IndexUnavailable, SearchIndex
+    from pressearchiv.index import IndexOptions, IndexUnavailable, SearchIndex
 
     store = ArchiveStore.open(settings.data_dir)
     try:
-        index = SearchIndex.open(settings.index_dir, store, query_timeout=settings.query_timeout)
+        index = SearchIndex.open(
+            settings.index_dir, store, options=IndexOptions(query_timeout=settings.query_timeout)
+        )
     except IndexUnavailable:
         print(
             "A running service owns the search index; it indexes the new articles within seconds.",
@@ -189,13 +191,15 @@ def _search(settings: Settings, args: argparse.Namespace) -> int:
     import html
     import re
 
-    from pressearchiv.index import IndexUnavailable, SearchIndex, SearchRequest, Sort
+    from pressearchiv.index import IndexOptions, IndexUnavailable, SearchIndex, SearchRequest, Sort
     from pressearchiv.index.errors import IndexError_
 
     query = " ".join(args.query)
     store = _open_store(settings)
     try:
-        index = SearchIndex.open(settings.index_dir, store, query_timeout=settings.query_timeout)
+        index = SearchIndex.open(
+            settings.index_dir, store, options=IndexOptions(query_timeout=settings.query_timeout)
+        )
         _wait_for_index(index, store.max_seq())
     except IndexUnavailable:
         try:  # a running service owns the index: search beside it

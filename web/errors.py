@@ -42,7 +42,7 @@ from pressearchiv.archive.errors import (
     UndecodableInput,
     UnsupportedFormat,
 )
-from pressearchiv.index import IndexUnavailable, QuerySyntaxError, QueryTooComplex
+from pressearchiv.index import IndexUnavailable, QueryTooComplex
 from pressearchiv.web.outcomes import Error, ErrorCode, ErrorDetail
 from pressearchiv.web.rendering import render_error
 from pressearchiv.web.shapes import ShapeResponse
@@ -154,8 +154,6 @@ def classify(exc: BaseException) -> tuple[int, ErrorCode, str]:
         return status, code, str(exc)
     if isinstance(exc, InvalidDate):
         return 400, ErrorCode.INVALID_DATE, str(exc)
-    if isinstance(exc, QuerySyntaxError):
-        return 400, ErrorCode.QUERY_SYNTAX, str(exc) or "the query cannot be read"
     if isinstance(exc, QueryTooComplex):
         return 400, ErrorCode.QUERY_TOO_COMPLEX, str(exc) or "the query has too many terms"
     if isinstance(exc, IndexUnavailable):

@@ -31,7 +31,6 @@ class ErrorCode(StrEnum):
     INVALID_PARAMETER = "invalid_parameter"
     INVALID_DATE = "invalid_date"
     NO_FILE = "no_file"
-    QUERY_SYNTAX = "query_syntax"
     QUERY_TOO_COMPLEX = "query_too_complex"
     UNAUTHORIZED = "unauthorized"
     FORBIDDEN = "forbidden"

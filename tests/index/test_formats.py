@@ -11,9 +11,13 @@ from typing import Any
 from whoosh import index as windex
 
 from pressearchiv.archive.store import ArchiveStore
-from pressearchiv.index.columns import _numeric_column
-from pressearchiv.index.formats import PressSegment, SharedBufferFile
-from pressearchiv.index.schema import analyzer_of, build_schema, document_for
+from pressearchiv.index.engine import (
+    SharedBufferFile,
+    postings_file,
+    read_numeric_column,
+)
+from pressearchiv.index.formats import PressSegment
+from pressearchiv.index.schema import build_schema
 from pressearchiv.index.segments import SegmentBuilder
 
 
@@ -55,13 +59,11 @@ def test_each_thread_has_its_own_position() -> None:
 def _build(path: Path, store: ArchiveStore, commits: int) -> Any:
     path.mkdir()
     ix = windex.create_in(str(path), build_schema())
-    analyzer = analyzer_of(ix.schema)
     articles = list(store.iter_articles())
     step = -(-len(articles) // commits)
     for start in range(0, len(articles), step):
         writer = SegmentBuilder(ix)
-        for article in articles[start : start + step]:
-            writer.add_document(**document_for(article, analyzer))
+        writer.add_articles(articles[start : start + step])
         writer.commit(merge=False)
     return ix
 
@@ -73,9 +75,9 @@ def test_segments_are_read_without_copying(tmp_path: Path, filled_store: Archive
         assert len(readers) == 2
         for reader in readers:
             assert isinstance(reader.segment(), PressSegment)
-            postings = reader._terms._postfile
+            postings = postings_file(reader)
             assert isinstance(postings, SharedBufferFile)
-            assert isinstance(postings._buf.obj, mmap.mmap)  # a view, not a copy
+            assert isinstance(postings.buffer.obj, mmap.mmap)  # a view, not a copy
 
 
 def test_parallel_searches_read_the_same_postings_as_one(
@@ -116,7 +118,8 @@ def test_numeric_columns_read_in_one_go_equal_whoosh_s_values(
             n = reader.doc_count_all()
             for name in ("seq", "day_start", "day_end"):
                 expected = list(reader.column_reader(name))
-                assert _numeric_column(reader, name, n).tolist() == expected
+                column = reader.column_reader(name, translate=False)
+                assert read_numeric_column(column, n).tolist() == expected
                 # Documents past the stored values read as the column's default.
-                assert _numeric_column(reader, name, n + 2).tolist() == expected + [0, 0]
+                assert read_numeric_column(column, n + 2).tolist() == expected + [0, 0]
             assert any(v > 0 for v in expected)

@@ -13,7 +13,7 @@ from whoosh import index as windex
 
 from pressearchiv import index as index_package
 from pressearchiv.archive.store import ArchiveStore
-from pressearchiv.index import SearchIndex, SearchRequest, rebuild_index
+from pressearchiv.index import IndexOptions, SearchIndex, SearchRequest, rebuild_index
 from pressearchiv.index.analysis import ANALYZER_VERSION
 from pressearchiv.index.schema import build_schema
 
@@ -32,9 +32,9 @@ def test_public_api_is_explicit() -> None:
         "Facets",
         "Hit",
         "IndexError_",
+        "IndexOptions",
         "IndexStatus",
         "IndexUnavailable",
-        "QuerySyntaxError",
         "QueryTooComplex",
         "SearchIndex",
         "SearchRequest",
@@ -205,13 +205,9 @@ def test_rebuild_index_from_scratch(tmp_path: Path, filled_store: ArchiveStore) 
         assert not (tmp_path / "index.rebuilding").exists()
 
 
-def test_drift_while_running_is_repaired(
-    tmp_path: Path, filled_store: ArchiveStore, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from pressearchiv.index import writer
-
-    monkeypatch.setattr(writer, "RECHECK_SECONDS", 0.2)
-    with SearchIndex.open(tmp_path / "index", filled_store) as ix:
+def test_drift_while_running_is_repaired(tmp_path: Path, filled_store: ArchiveStore) -> None:
+    options = IndexOptions(recheck_seconds=0.2)
+    with SearchIndex.open(tmp_path / "index", filled_store, options=options) as ix:
         assert ix.wait_indexed(filled_store.max_seq(), timeout=10)
         # Something wrote behind the owner's back: a document the store lacks.
         raw = windex.open_dir(str(tmp_path / "index"))

@@ -10,29 +10,34 @@ import pytest
 from whoosh import index as windex
 
 from pressearchiv.archive.store import ArchiveStore
-from pressearchiv.index import SearchIndex, SearchRequest, merging
-from pressearchiv.index.merging import MERGE_FACTOR, merge_due
+from pressearchiv.index import IndexOptions, SearchIndex, SearchRequest
+from pressearchiv.index.merging import TierMerge, committed_segments
 from pressearchiv.index.schema import build_schema
 from pressearchiv.index.segments import SegmentBuilder
 from tests.index.conftest import draft
 
+MERGE_FACTOR = IndexOptions().merge_factor
+# "Big" from 20 documents on, so the tests stay small.
+POLICY = TierMerge(factor=MERGE_FACTOR, largest=20)
+
 
 @pytest.fixture
-def ix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    # "Big" from 20 documents on, so the test stays small.
-    monkeypatch.setattr(merging, "LARGEST_MERGED", 20)
+def ix(tmp_path: Path) -> Any:
     return windex.create_in(str(tmp_path), build_schema())
 
 
-def _commit(ix: Any, ids: list[str], **kwargs: Any) -> None:
+def _commit(ix: Any, ids: list[str], merge: bool = True) -> None:
     writer = SegmentBuilder(ix)
     for article_id in ids:
         writer.add_document(id=article_id, title=f"Meldung {article_id}", body="Bericht")
-    writer.commit(**kwargs)
+    if merge:
+        writer.commit(mergetype=POLICY)
+    else:
+        writer.commit(merge=False)
 
 
 def _sizes(ix: Any) -> list[int]:
-    return sorted(s.doc_count() for s in ix._segments())
+    return sorted(s.doc_count() for s in committed_segments(ix))
 
 
 def test_one_document_commits_merge_once_a_tier_is_full(ix: Any) -> None:
@@ -49,10 +54,10 @@ def test_big_segments_are_never_merged(ix: Any) -> None:
     # Whoosh's MERGE_SMALL merged all of these into one on the next commit.
     for n in range(20):
         _commit(ix, [f"b{n}-{i}" for i in range(25)], merge=False)
-    big = {s.segment_id() for s in ix._segments()}
+    big = {s.segment_id() for s in committed_segments(ix)}
     for n in range(MERGE_FACTOR):
         _commit(ix, [f"u{n}"])
-    segments = ix._segments()
+    segments = committed_segments(ix)
     assert big <= {s.segment_id() for s in segments}
     assert _sizes(ix) == [MERGE_FACTOR] + [25] * 20
 
@@ -64,7 +69,7 @@ def test_merged_tiers_move_up_and_deleted_segments_go(ix: Any) -> None:
     writer = SegmentBuilder(ix)
     writer.delete_by_term("id", "gone")
     writer.add_document(id="x", title="Meldung x", body="Bericht")
-    writer.commit()  # eighth small segment: the tier of 1–9 merges
+    writer.commit(mergetype=POLICY)  # eighth small segment: the tier of 1–9 merges
     assert _sizes(ix) == [2 * (MERGE_FACTOR - 1) + 1]
     with ix.searcher() as searcher:
         assert searcher.doc_frequency("id", "gone") == 0
@@ -74,11 +79,11 @@ def test_merged_tiers_move_up_and_deleted_segments_go(ix: Any) -> None:
 def test_a_merge_is_due_once_a_tier_is_full_or_a_segment_is_empty(ix: Any) -> None:
     for n in range(MERGE_FACTOR - 1):
         _commit(ix, [f"u{n}"], merge=False)
-    assert not merge_due(ix._segments())
+    assert not POLICY.due(committed_segments(ix))
     _commit(ix, ["full"], merge=False)
-    assert merge_due(ix._segments())
+    assert POLICY.due(committed_segments(ix))
     _commit(ix, [])  # a commit without documents merges the full tier
-    assert _sizes(ix) == [MERGE_FACTOR] and not merge_due(ix._segments())
+    assert _sizes(ix) == [MERGE_FACTOR] and not POLICY.due(committed_segments(ix))
     writer = SegmentBuilder(ix)
     writer.delete_by_term("id", "full")
     writer.commit(merge=False)
@@ -87,16 +92,18 @@ def test_a_merge_is_due_once_a_tier_is_full_or_a_segment_is_empty(ix: Any) -> No
     for i in range(25):
         writer.delete_by_term("id", f"b{i}")
     writer.commit(merge=False)
-    assert merge_due(ix._segments())  # a big segment with nothing left in it
+    assert POLICY.due(committed_segments(ix))  # a big segment with nothing left in it
     _commit(ix, [])
     assert _sizes(ix) == [MERGE_FACTOR - 1]
 
 
 def test_the_service_writer_merges_a_full_tier_of_uploads(tmp_path: Path) -> None:
+    factor = 3  # not the default: the options reach the writer's merge policy
     with ArchiveStore.open(tmp_path / "data") as store:
-        index = SearchIndex.open(tmp_path / "index", store)
+        options = IndexOptions(merge_factor=factor)
+        index = SearchIndex.open(tmp_path / "index", store, options=options)
         try:
-            for n in range(MERGE_FACTOR):
+            for n in range(factor):
                 article = draft(f"Meldung {n}", f"Eilmeldung Nummer {n}.", "taz.de", None)
                 seq = store.add(article).seq
                 index.notify()
@@ -104,9 +111,9 @@ def test_the_service_writer_merges_a_full_tier_of_uploads(tmp_path: Path) -> Non
                 assert index.search(SearchRequest(query="Eilmeldung")).total == n + 1
             raw = windex.open_dir(str(tmp_path / "index"))
             deadline = time.monotonic() + 10
-            while len(raw._segments()) > 1 and time.monotonic() < deadline:
+            while len(committed_segments(raw)) > 1 and time.monotonic() < deadline:
                 time.sleep(0.05)
-            assert _sizes(raw) == [MERGE_FACTOR]
-            assert index.search(SearchRequest(query="Eilmeldung")).total == MERGE_FACTOR
+            assert _sizes(raw) == [factor]
+            assert index.search(SearchRequest(query="Eilmeldung")).total == factor
         finally:
             index.close()

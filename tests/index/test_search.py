@@ -9,7 +9,7 @@ import pytest
 
 from pressearchiv.archive.model import PartialDate
 from pressearchiv.archive.store import ArchiveStore
-from pressearchiv.index import QueryTooComplex, SearchIndex, SearchRequest, Sort
+from pressearchiv.index import IndexOptions, QueryTooComplex, SearchIndex, SearchRequest, Sort
 from pressearchiv.index.analysis import GermanAnalyzer
 from pressearchiv.index.highlight import snippet
 
@@ -366,7 +366,7 @@ def test_related_articles(index: SearchIndex, filled_store: ArchiveStore) -> Non
 
 
 def test_timeout_is_reported(tmp_path: Path, filled_store: ArchiveStore) -> None:
-    ix = SearchIndex.open(tmp_path / "slow", filled_store, query_timeout=0.0)
+    ix = SearchIndex.open(tmp_path / "slow", filled_store, options=IndexOptions(query_timeout=0))
     try:
         assert ix.wait_indexed(filled_store.max_seq(), timeout=10)
         response = ix.search(SearchRequest(query="Impfung"))

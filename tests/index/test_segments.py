@@ -11,12 +11,15 @@ from typing import Any
 
 import pytest
 from whoosh import index as windex
+from whoosh.analysis import StandardAnalyzer
+from whoosh.fields import TEXT, Schema
 from whoosh.writing import SegmentWriter, UnknownFieldError
 
 from pressearchiv.archive.parsing import parse_document
 from pressearchiv.archive.seeding import sample_files
 from pressearchiv.archive.store import ArchiveStore
-from pressearchiv.index.formats import PressCodec
+from pressearchiv.index.engine import read_positions, read_postings
+from pressearchiv.index.formats import FastPositions, PressCodec
 from pressearchiv.index.schema import analyzer_of, build_schema, document_for
 from pressearchiv.index.segments import SegmentBuilder
 from tests.index.conftest import ARTICLES, draft
@@ -125,12 +128,11 @@ def test_merging_segments_with_deletions_matches_whoosh(
 def test_postings_added_out_of_order_are_written_in_order(tmp_path: Path) -> None:
     ix = _new_index(tmp_path / "ix")
     writer = SegmentBuilder(ix)
-    _fill(writer, [], analyzer_of(ix.schema))
     for article_id in ("a", "b", "c"):
         writer.add_document(id=article_id, title="Bericht")
     packed = array("I", [0]).tobytes()
     for docnum in (2, 0):  # as a merge could hand them over
-        writer.pool.add(("title", b"nachtrag", docnum, 2.5, packed))
+        writer.pool.add_block("title", b"nachtrag", [docnum], [2.5], [packed], 0, None)
     writer.commit()
     with ix.searcher() as searcher:
         assert list(searcher.postings("title", "nachtrag").all_ids()) == [0, 2]
@@ -142,3 +144,44 @@ def test_unknown_fields_are_refused(tmp_path: Path) -> None:
     with pytest.raises(UnknownFieldError):
         writer.add_document(id="x", _boost=2.0)
     writer.cancel()
+
+
+def test_the_engine_reads_postings_and_positions_as_whoosh_s_matchers_do(
+    tmp_path: Path, articles: list[Any]
+) -> None:
+    """Numpy reads (one decoder for what the writer encodes) against Whoosh's
+    own matchers, over a segment of ours and one written by Whoosh."""
+    for name, make in (("ours", SegmentBuilder), ("theirs", _whoosh)):
+        ix = _new_index(tmp_path / name)
+        writer = make(ix)
+        _fill(writer, articles, analyzer_of(ix.schema))
+        writer.commit()
+        with ix.reader() as reader:
+            checked = 0
+            for field in ("title", "body", "outlet", "spell", "id"):
+                for text in reader.lexicon(field):
+                    matcher = reader.postings(field, text)
+                    expected = []
+                    while matcher.is_active():
+                        expected.append((matcher.id(), matcher.weight(), matcher.value()))
+                        matcher.next()
+                    ids, weights = read_postings(reader, field, text.decode("utf-8"))
+                    assert ids.tolist() == [d for d, _, _ in expected]
+                    assert weights.tolist() == pytest.approx([w for _, w, _ in expected])
+                    if field in ("title", "body"):
+                        keys = read_positions(reader, field, text.decode("utf-8"))
+                        positions = [(d << 32) | p for d, _, v in expected for p in array("I", v)]
+                        assert keys.tolist() == sorted(positions)
+                    checked += 1
+            assert checked > 2000
+            assert read_postings(reader, "body", "nichtvorhanden")[0].size == 0
+            assert read_positions(reader, "body", "nichtvorhanden").size == 0
+
+
+def test_a_schema_it_cannot_write_is_refused_and_the_lock_released(tmp_path: Path) -> None:
+    field = TEXT(analyzer=StandardAnalyzer())
+    field.format = FastPositions()  # packed positions need the German analyzer
+    ix = windex.create_in(str(tmp_path), Schema(body=field))
+    with pytest.raises(ValueError, match="FastPositions needs one of our analyzers"):
+        SegmentBuilder(ix)
+    ix.writer().cancel()  # the failed writer did not keep the index locked

@@ -1,0 +1,83 @@
+"""How an index is tuned: one frozen, validated options object.
+
+Everything that used to be a module constant somewhere in ``index/`` (search
+slots, cache budget, batch sizes, intervals, the merge policy's numbers, the
+query timeout) is a field here, with the value it had as its default. An
+:class:`IndexOptions` is passed to :meth:`SearchIndex.open
+<pressearchiv.index.search_index.SearchIndex.open>` and
+:func:`~pressearchiv.index.storage.rebuild_index`; each part of the index takes
+the fields it needs from it. Change one with :func:`dataclasses.replace`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+
+__all__ = ["IndexOptions"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class IndexOptions:
+    """Tuning of one open index. Every field has today's value as its default.
+
+    Raises ``TypeError`` for a value of the wrong type and ``ValueError`` for
+    one out of range, naming the field.
+    """
+
+    #: Searches running at once. They are CPU-bound Python sharing one
+    #: interpreter lock with the index writer: more of them add no throughput
+    #: but starve the writer (measured under load: uploads waited 9 s to
+    #: become searchable with more).
+    search_slots: int = 3
+    #: Seconds a search may run (and wait for a slot) before it is cut short.
+    query_timeout: float = 5.0
+    #: Budget of the numpy posting and position cache, in array elements.
+    posting_cache_postings: int = 40_000_000
+    #: Articles per commit when catching up with the store: large enough for
+    #: throughput, small enough that a long backlog becomes searchable in steps.
+    catch_up_batch: int = 5_000
+    #: From this many unindexed articles on, catch up with parallel workers.
+    bulk_backlog: int = 5_000
+    #: Articles per segment of a bulk build: large enough that postings
+    #: compress into full blocks, small enough that a worker's postings stay
+    #: in memory.
+    bulk_segment_articles: int = 5_000
+    #: Seconds between two looks of the writer at the store.
+    poll_seconds: float = 0.5
+    #: Seconds between two comparisons of the whole index with the store.
+    recheck_seconds: float = 30.0
+    #: A size tier of small segments is merged once it holds this many.
+    merge_factor: int = 8
+    #: Segments of this many documents or more are never merged by the service.
+    largest_merged: int = 1_000
+
+    def __post_init__(self) -> None:
+        for spec in fields(self):
+            value = getattr(self, spec.name)
+            if spec.type in ("int", int):
+                _check_int(spec.name, value, minimum=_MINIMUM.get(spec.name, 1))
+            else:
+                number = _check_seconds(spec.name, value, zero=spec.name == "query_timeout")
+                object.__setattr__(self, spec.name, number)
+
+
+# Smallest allowed value of an int field (1 unless named here).
+_MINIMUM = {"merge_factor": 2}
+
+
+def _check_int(name: str, value: object, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"IndexOptions.{name} must be an int, not {type(value).__name__}")
+    if value < minimum:
+        raise ValueError(f"IndexOptions.{name} must be at least {minimum}, not {value}")
+
+
+def _check_seconds(name: str, value: object, zero: bool) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"IndexOptions.{name} must be a number, not {type(value).__name__}")
+    seconds = float(value)
+    if not math.isfinite(seconds) or seconds < 0 or (seconds == 0 and not zero):
+        bound = "at least 0" if zero else "more than 0"
+        raise ValueError(f"IndexOptions.{name} must be a finite number {bound}, not {value}")
+    return seconds

@@ -1,0 +1,128 @@
+"""IndexOptions: validated values, today's defaults, and each one reaching its part."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from whoosh import index as windex
+
+from pressearchiv.archive.store import ArchiveStore
+from pressearchiv.index import IndexOptions, IndexUnavailable, SearchIndex, SearchRequest
+from pressearchiv.index.merging import committed_segments
+
+from .conftest import ARTICLES
+
+
+def test_the_defaults_are_the_values_the_index_was_tuned_with() -> None:
+    assert dataclasses.asdict(IndexOptions()) == {
+        "search_slots": 3,
+        "query_timeout": 5.0,
+        "posting_cache_postings": 40_000_000,
+        "catch_up_batch": 5_000,
+        "bulk_backlog": 5_000,
+        "bulk_segment_articles": 5_000,
+        "poll_seconds": 0.5,
+        "recheck_seconds": 30.0,
+        "merge_factor": 8,
+        "largest_merged": 1_000,
+    }
+
+
+@pytest.mark.parametrize(
+    ("changes", "error", "message"),
+    [
+        ({"search_slots": 0}, ValueError, "search_slots must be at least 1, not 0"),
+        ({"search_slots": 2.5}, TypeError, "search_slots must be an int, not float"),
+        ({"catch_up_batch": True}, TypeError, "catch_up_batch must be an int, not bool"),
+        ({"merge_factor": 1}, ValueError, "merge_factor must be at least 2"),
+        ({"largest_merged": -5}, ValueError, "largest_merged must be at least 1"),
+        ({"poll_seconds": 0}, ValueError, "poll_seconds must be a finite number more than 0"),
+        ({"recheck_seconds": float("inf")}, ValueError, "recheck_seconds must be a finite"),
+        ({"query_timeout": -1}, ValueError, "query_timeout must be a finite number at least 0"),
+        ({"query_timeout": "5"}, TypeError, "query_timeout must be a number, not str"),
+    ],
+)
+def test_bad_values_are_refused_with_the_field_named(
+    changes: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        IndexOptions(**changes)
+
+
+def test_options_are_frozen_numbers_become_floats_and_replace_validates() -> None:
+    options = IndexOptions(query_timeout=2, poll_seconds=1)
+    assert options.query_timeout == 2.0 and isinstance(options.query_timeout, float)
+    assert options.query_timeout == IndexOptions(query_timeout=2.0).query_timeout
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        options.search_slots = 5  # type: ignore[misc]
+    with pytest.raises(ValueError, match="search_slots"):
+        dataclasses.replace(options, search_slots=0)
+    with pytest.raises(TypeError):
+        IndexOptions(3)  # type: ignore[call-arg]  # keyword-only: no silent mix-ups
+
+
+def _segment_sizes(index_dir: Path) -> list[int]:
+    return sorted(s.doc_count_all() for s in committed_segments(windex.open_dir(str(index_dir))))
+
+
+def test_catch_up_commits_in_batches_of_catch_up_batch(
+    tmp_path: Path, filled_store: ArchiveStore
+) -> None:
+    options = IndexOptions(catch_up_batch=3)
+    with SearchIndex.open(tmp_path / "index", filled_store, options=options) as ix:
+        assert ix.wait_indexed(filled_store.max_seq(), timeout=10)
+    assert _segment_sizes(tmp_path / "index") == [2, 3, 3]
+
+
+def test_a_backlog_of_bulk_backlog_is_built_in_bulk_segments(
+    tmp_path: Path, filled_store: ArchiveStore
+) -> None:
+    options = IndexOptions(bulk_backlog=4, bulk_segment_articles=5)
+    with SearchIndex.open(tmp_path / "index", filled_store, options=options) as ix:
+        assert ix.wait_indexed(filled_store.max_seq(), timeout=60)
+        assert ix.status().in_step
+    assert _segment_sizes(tmp_path / "index") == [3, 5]
+
+
+def test_rebuild_index_takes_its_segment_size_from_the_options(
+    tmp_path: Path, filled_store: ArchiveStore
+) -> None:
+    from pressearchiv.index import rebuild_index
+
+    options = IndexOptions(bulk_segment_articles=3)
+    assert rebuild_index(tmp_path / "index", filled_store, workers=1, options=options) == 8
+    assert _segment_sizes(tmp_path / "index") == [2, 3, 3]
+
+
+def test_search_slots_bound_parallel_searches(tmp_path: Path, filled_store: ArchiveStore) -> None:
+    options = IndexOptions(search_slots=1, query_timeout=0.3)
+    with SearchIndex.open(tmp_path / "index", filled_store, options=options) as ix:
+        assert ix.wait_indexed(filled_store.max_seq(), timeout=10)
+        outcome: list[object] = []
+
+        def search_elsewhere() -> None:
+            try:
+                outcome.append(ix.search(SearchRequest(query="Impfung")).total)
+            except IndexUnavailable as exc:
+                outcome.append(exc)
+
+        with ix._slot():  # the one slot is taken …
+            thread = threading.Thread(target=search_elsewhere)
+            thread.start()
+            thread.join()
+        assert isinstance(outcome[0], IndexUnavailable) and "busy" in str(outcome[0])
+        assert ix.search(SearchRequest(query="Impfung")).total == 2  # … and free again
+
+
+def test_the_posting_cache_keeps_to_its_budget(tmp_path: Path, store: ArchiveStore) -> None:
+    store.add_many(ARTICLES)
+    options = IndexOptions(posting_cache_postings=3)
+    with SearchIndex.open(tmp_path / "index", store, options=options) as ix:
+        assert ix.wait_indexed(store.max_seq(), timeout=10)
+        for word in ("Impfung", "Flüchtlinge", "Verhandlungen", "Gespräch"):
+            assert ix.search(SearchRequest(query=word)).total >= 2
+            assert ix._postings.held <= 3 or len(ix._postings) == 1
