@@ -114,10 +114,15 @@ class Server:
 
 
 def unique_word(n: int) -> str:
-    """A made-up word no real text contains, different for every n: zqb, zqc, …"""
+    """A made-up word no real text contains, different for every n: zqbx, zqcx, …
+
+    Consonants only: the analyzer folds ``ae``/``oe``/``ue`` into ``a``/``o``/``u``
+    (``Mueller`` meets ``Müller``), so with vowels ``zqoex`` and ``zqox`` would meet.
+    """
+    digits = "bcdfghjklmnpqrstvwxz"
     letters = ""
     n += 1
     while n:
-        n, rest = divmod(n, 26)
-        letters = "abcdefghijklmnopqrstuvwxyz"[rest] + letters
+        n, rest = divmod(n, len(digits))
+        letters = digits[rest] + letters
     return f"zq{letters}x"
