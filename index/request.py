@@ -39,6 +39,9 @@ class SearchRequest:
     # Whether to compute facets and snippets; exports switch both off.
     facets: bool = True
     snippets: bool = True
+    # One hit per story (the version that comes first in the requested order);
+    # ``total`` and the facets still count articles.
+    group: bool = False
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,10 @@ class Hit:
     url: str | None
     snippet: str  # HTML-safe: matched words in <mark>, everything else escaped
     score: float | None  # None when sorted by date or listing without a query
+    # The story: the article id of its first version (the hit's own id while
+    # it has no other), and how many articles are versions of it.
+    story: str | None = None
+    versions: int = 1
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,8 @@ class SearchResponse:
     # listed in ignored_syntax) dangling operators, unpaired parentheses and quotes.
     ignored: tuple[str, ...] = ()
     ignored_syntax: tuple[str, ...] = ()
+    # How many stories the ``total`` articles belong to.
+    stories: int = 0
 
 
 @dataclass(frozen=True)

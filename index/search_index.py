@@ -4,6 +4,9 @@ One :class:`SearchIndex` per index folder and process. It owns the one
 background writer thread (:mod:`pressearchiv.index.writer`) and the current *view* (a Whoosh
 searcher plus numpy columns), which is replaced after every commit. Searches
 never wait for the writer: they use whichever view was current when they began.
+A second thread assigns the stories of what was indexed
+(:mod:`pressearchiv.index.story_tracker`) and hands each new story map to the
+current view.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from pressearchiv.index.postings import PostingCache, segment_key
 from pressearchiv.index.request import Hit, IndexStatus, SearchRequest, SearchResponse
 from pressearchiv.index.schema import analyzer_of
 from pressearchiv.index.storage import open_existing, open_or_create
+from pressearchiv.index.story_tracker import StoryFollower, StoryMap, StoryTracker, stories_dir
 from pressearchiv.index.writer import IndexWriterThread, RepairPlan
 
 __all__ = ["SearchIndex"]
@@ -50,8 +54,10 @@ class SearchIndex:
         self._lock = threading.Lock()  # guards _view and view reference counts
         self._indexed = threading.Condition()
         self._indexed_seq = -1
+        self._story_map = StoryMap.empty()
         self._view = self._new_view()
         self._writer: IndexWriterThread | None = None
+        self._stories: StoryFollower | None = None
         self._closed = False
         self._owner: OwnerLock | None = None
         self.recreated: str | None = None  # why open() had to start from an empty index
@@ -83,7 +89,9 @@ class SearchIndex:
         options = options or IndexOptions()
         if read_only:
             ix = open_existing(Path(index_dir))
-            return cls(ix, store, options)
+            index = cls(ix, store, options)
+            index._publish_stories(StoryMap.load(stories_dir(Path(index_dir))))
+            return index
         owner = OwnerLock(Path(index_dir)).acquire()
         try:
             ix, reason = open_or_create(Path(index_dir))
@@ -100,6 +108,12 @@ class SearchIndex:
                 ix, store, plan, index._publish, index._recheck, options=options
             )
             index._writer.start()
+            tracker = StoryTracker(stories_dir(Path(index_dir)), store)
+            index._publish_stories(tracker.snapshot())
+            index._stories = StoryFollower(
+                tracker, lambda: index._indexed_seq, index._publish_stories, options.poll_seconds
+            )
+            index._stories.start()
         except BaseException:
             index.close()  # the view's searcher and the owner lock
             raise
@@ -139,6 +153,15 @@ class SearchIndex:
         with self._indexed:
             self._indexed_seq = seq
             self._indexed.notify_all()
+        if self._stories is not None:
+            self._stories.wake()
+
+    def _publish_stories(self, stories: StoryMap) -> None:
+        """A new story map (story thread, or at open): the current view and every
+        later one use it."""
+        with self._lock:
+            self._story_map = stories
+            self._view.story_map = stories
 
     def _new_view(self) -> run.View:
         searcher = self._ix.searcher()
@@ -148,7 +171,13 @@ class SearchIndex:
             searcher.close()  # its segments' files would stay open until collected
             raise
         self._postings.retain({segment_key(sub.reader()) for sub, _ in searcher.leaf_searchers()})
-        return run.View(searcher, columns, self._postings, doc_count=searcher.doc_count())
+        return run.View(
+            searcher,
+            columns,
+            self._postings,
+            doc_count=searcher.doc_count(),
+            story_map=self._story_map,
+        )
 
     @contextmanager
     def _slot(self) -> Iterator[None]:
@@ -203,9 +232,7 @@ class SearchIndex:
             deadline = time.monotonic() + self._timeout
             parsed = view.parse(request.query, self._analyzer)
             selection = run.select(view, parsed, request, deadline)
-            rows, _ = run.ordered_rows(
-                view, selection.matched, selection.final, request.sort, limit
-            )
+            rows, _ = run.page_rows(view, selection, request, 0, limit)
             ids = [view.columns.ids[r] for r in rows]
         return iter(ids)
 
@@ -214,6 +241,13 @@ class SearchIndex:
         article = self._store.get(article_id)
         with self._slot(), self._acquire() as view:
             return run.related(view, self._store, self._analyzer, article, limit, self._timeout)
+
+    def versions(self, article_id: str) -> list[Hit]:
+        """The other versions of an article's story (id, outlet, date, title; no
+        snippets), oldest first; raises ArticleNotFound for unknown ids."""
+        article = self._store.get(article_id)
+        with self._slot(), self._acquire() as view:
+            return run.versions(view, self._store, article, self._analyzer)
 
     def status(self) -> IndexStatus:
         store_count = self._store.count()
@@ -232,11 +266,17 @@ class SearchIndex:
         """Stop the writer thread (after its current commit) and release the index."""
         if self._closed:
             return
+        if self._stories is not None:
+            self._stories.stop()
         if self._writer is not None:
             self._writer.stop()
             self._writer.join(timeout=60)
             if self._writer.is_alive():
                 log.warning("the index writer is still busy; unfinished work is redone at start-up")
+        if self._stories is not None:
+            self._stories.join(timeout=60)
+            if self._stories.is_alive():
+                log.warning("stories are still being assigned; the rest follows at start-up")
         self._closed = True
         with self._lock:
             self._view.retired = True

@@ -24,13 +24,24 @@ from pressearchiv.index.analysis import GermanAnalyzer
 from pressearchiv.index.columns import UNDATED, Columns
 from pressearchiv.index.facets import count_facets
 from pressearchiv.index.filters import date_mask, outlet_mask
+from pressearchiv.index.grouping import StoryColumns
 from pressearchiv.index.highlight import snippet
 from pressearchiv.index.postings import PostingCache
 from pressearchiv.index.query import ParsedQuery, parse_query
 from pressearchiv.index.request import Facets, Hit, SearchRequest, SearchResponse, Sort
 from pressearchiv.index.scoring import QueryTimeout, evaluate
+from pressearchiv.index.story_tracker import StoryMap
 
-__all__ = ["Matched", "View", "match", "ordered_rows", "related", "search"]
+__all__ = [
+    "Matched",
+    "View",
+    "match",
+    "ordered_rows",
+    "page_rows",
+    "related",
+    "search",
+    "versions",
+]
 
 # Offer "Meinten Sie …?" when a query finds fewer articles than this.
 SUGGEST_BELOW = 3
@@ -54,6 +65,18 @@ class View:
     # Parsed queries: a wildcard's expansion depends only on this generation's
     # terms, so a repeated query skips parsing and expanding.
     parsed: dict[str, ParsedQuery] = field(default_factory=dict)
+    # The story map currently known, and this view's columns of it (built on
+    # first use; a newer map, published while the view lives, replaces them).
+    story_map: StoryMap = field(default_factory=StoryMap.empty)
+    _stories: tuple[StoryMap, StoryColumns] | None = None
+
+    @property
+    def stories(self) -> StoryColumns:
+        cached = self._stories
+        if cached is None or cached[0] is not self.story_map:
+            cached = (self.story_map, StoryColumns.of(self.columns, self.story_map))
+            self._stories = cached  # a race only computes the same thing twice
+        return cached[1]
 
     def parse(self, text: str, analyzer: GermanAnalyzer) -> ParsedQuery:
         found = self.parsed.get(text)
@@ -166,9 +189,8 @@ def search(
         else Facets()
     )
     page, size = max(request.page, 1), max(request.size, 0)
-    rows, scores = ordered_rows(view, selection.matched, selection.final, request.sort, page * size)
-    rows, scores = rows[(page - 1) * size :], scores[(page - 1) * size :]
-    hits = _hits(cols, store, analyzer, rows, scores, parsed, request.snippets)
+    rows, scores = page_rows(view, selection, request, (page - 1) * size, size)
+    hits = _hits(view, store, analyzer, rows, scores, parsed, request.snippets)
     suggestion = None
     if parsed.words and total < SUGGEST_BELOW:
         suggestion = suggest(view.searcher, analyzer, request.query, parsed.words)
@@ -183,11 +205,31 @@ def search(
         timed_out=selection.matched.timed_out,
         ignored=parsed.ignored,
         ignored_syntax=parsed.syntax,
+        stories=view.stories.count(selection.final),
     )
 
 
+def page_rows(
+    view: View, selection: Selection, request: SearchRequest, start: int, count: int
+) -> tuple[list[int], list[float | None]]:
+    """Rows ``start`` to ``start + count`` of the result in the requested order;
+    with ``request.group``, of the result with one row per story."""
+    if not request.group:
+        rows, scores = ordered_rows(
+            view, selection.matched, selection.final, request.sort, start + count
+        )
+        return rows[start:], scores[start:]
+    # The first version of every story in the requested order: every row must
+    # be ordered to know which comes first (a few ms even at 100,000 hits).
+    every = int(selection.final.sum())
+    rows, scores = ordered_rows(view, selection.matched, selection.final, request.sort, every)
+    first = view.stories.first_of_each_story(np.asarray(rows, dtype=np.int64))
+    chosen = first[start : start + count].tolist()
+    return [rows[i] for i in chosen], [scores[i] for i in chosen]
+
+
 def _hits(
-    cols: Columns,
+    view: View,
     store: ArchiveStore,
     analyzer: GermanAnalyzer,
     rows: list[int],
@@ -195,10 +237,11 @@ def _hits(
     parsed: ParsedQuery,
     with_snippets: bool,
 ) -> list[Hit]:
+    cols, stories = view.columns, view.stories
     ids = [cols.ids[r] for r in rows]
     articles = {a.id: a for a in store.get_many(ids)}
     hits = []
-    for article_id, score in zip(ids, scores, strict=True):
+    for row, article_id, score in zip(rows, ids, scores, strict=True):
         article = articles.get(article_id)
         if article is None:  # deleted from the store since the last commit
             continue
@@ -213,11 +256,12 @@ def _hits(
             if with_snippets
             else ""
         )
-        hits.append(_hit(article, text, score))
+        story, versions = stories.story_of(row, cols)
+        hits.append(_hit(article, text, score, story, versions))
     return hits
 
 
-def _hit(article: Article, text: str, score: float | None) -> Hit:
+def _hit(article: Article, text: str, score: float | None, story: str, versions: int) -> Hit:
     return Hit(
         id=article.id,
         title=article.title,
@@ -226,7 +270,25 @@ def _hit(article: Article, text: str, score: float | None) -> Hit:
         url=article.url,
         snippet=text,
         score=score,
+        story=story,
+        versions=versions,
     )
+
+
+def versions(
+    view: View, store: ArchiveStore, article: Article, analyzer: GermanAnalyzer
+) -> list[Hit]:
+    """The other versions of ``article``'s story, oldest first (by date, then arrival)."""
+    cols = view.columns
+    found = np.flatnonzero(cols.live & (cols.seq == article.seq))
+    if not found.size:
+        return []
+    others = [
+        int(r) for r in view.stories.rows_of_story(int(found[0])) if cols.ids[r] != article.id
+    ]
+    others.sort(key=lambda r: (int(cols.day_start[r]) or 1 << 30, int(cols.seq[r])))
+    parsed = ParsedQuery(None, frozenset(), ())
+    return _hits(view, store, analyzer, others, [None] * len(others), parsed, False)
 
 
 def related(
@@ -251,7 +313,7 @@ def related(
     rows, scores = ordered_rows(view, matched, matched.rows, Sort.RELEVANCE, limit + 1)
     kept = [(r, s) for r, s in zip(rows, scores, strict=True) if view.columns.ids[r] != article.id]
     rows, scores = [r for r, _ in kept[:limit]], [s for _, s in kept[:limit]]
-    return _hits(view.columns, store, analyzer, rows, scores, parsed, True)
+    return _hits(view, store, analyzer, rows, scores, parsed, True)
 
 
 def suggest(
