@@ -44,9 +44,10 @@ __all__ = ["ANALYZER_VERSION", "STOP_MARK", "GermanAnalyzer", "fold"]
 
 # Bump whenever a change here would give a document different terms: an index
 # built with another version is rebuilt on open.
-ANALYZER_VERSION = "de-5"  # de-2: FastPositions; de-3: stop words indexed, plain columns;
+ANALYZER_VERSION = "de-6"  # de-2: FastPositions; de-3: stop words indexed, plain columns;
 # de-4: classes pickled under pressearchiv.index.*; de-5: lemmas of irregular nouns,
-# compound parts (a field of their own), "and"/"or" are stop words, raw frequencies
+# compound parts (a field of their own), "and"/"or" are stop words, raw frequencies;
+# de-6: genitives of names ending in a vowel that simplemma lists as lemmas (Chinas)
 
 # One pass over the text finds three kinds of token, most specific first:
 #   abbreviations of single letters with dots (z.B., U.S.A.),
