@@ -58,6 +58,10 @@ class Columns:
         lookup = {name: code for code, name in enumerate(self.outlet_names)}
         return [lookup[n] for n in names if n in lookup]
 
+    def max_live_seq(self) -> int:
+        """The highest seq among live documents (-1 for none): how far a view reaches."""
+        return int(self.seq[self.live].max()) if self.live.any() else -1
+
     def id_seqs(self) -> dict[str, int]:
         """Live documents' article ids with their seq (what repair compares)."""
         rows = np.flatnonzero(self.live)

@@ -45,6 +45,9 @@ class IndexOptions:
     bulk_segment_articles: int = 5_000
     #: Seconds between two looks of the writer at the store.
     poll_seconds: float = 0.5
+    #: Seconds between two looks of a following read-only index (a worker
+    #: process) for a new commit of the index's owner.
+    follow_seconds: float = 0.1
     #: Seconds between two comparisons of the whole index with the store.
     recheck_seconds: float = 30.0
     #: A size tier of small segments is merged once it holds this many.

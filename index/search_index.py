@@ -26,6 +26,7 @@ from pressearchiv.archive.store import ArchiveStore
 from pressearchiv.index import searcher as run
 from pressearchiv.index.columns import ColumnCache, Columns
 from pressearchiv.index.errors import IndexUnavailable
+from pressearchiv.index.follower import IndexFollower
 from pressearchiv.index.options import IndexOptions
 from pressearchiv.index.ownership import OwnerLock
 from pressearchiv.index.postings import PostingCache, segment_key
@@ -58,6 +59,9 @@ class SearchIndex:
         self._view = self._new_view()
         self._writer: IndexWriterThread | None = None
         self._stories: StoryFollower | None = None
+        self._follower: IndexFollower | None = None
+        self._stories_dir: Path | None = None  # read-only: where the owner saves stories
+        self._stories_stamp: int | None = None
         self._closed = False
         self._owner: OwnerLock | None = None
         self.recreated: str | None = None  # why open() had to start from an empty index
@@ -70,6 +74,7 @@ class SearchIndex:
         *,
         options: IndexOptions | None = None,
         read_only: bool = False,
+        follow: bool = False,
     ) -> SearchIndex:
         """Open (or create) the index and start following the store.
 
@@ -82,7 +87,10 @@ class SearchIndex:
 
         Only one process may have an index open for writing; a second one
         gets IndexUnavailable. ``read_only=True`` opens it for searching
-        beside its owner: no repair, no writer, no lock. ``options`` tune it
+        beside its owner: no repair, no writer, no lock; with ``follow=True``
+        it also picks up each of the owner's commits (and story maps) within
+        ``options.follow_seconds``, and :meth:`wait_indexed` waits for them
+        (a worker process of a multi-process service). ``options`` tune it
         (default: :class:`IndexOptions` ()). Any Whoosh other than 2.7.4 is
         refused with ``UnsupportedWhoosh`` (an IndexUnavailable).
         """
@@ -90,7 +98,14 @@ class SearchIndex:
         if read_only:
             ix = open_existing(Path(index_dir))
             index = cls(ix, store, options)
-            index._publish_stories(StoryMap.load(stories_dir(Path(index_dir))))
+            index._stories_dir = stories_dir(Path(index_dir))
+            index._load_stories()
+            index._indexed_seq = index._view.columns.max_live_seq()
+            if follow:
+                index._follower = IndexFollower(
+                    index._has_news, index._follow, options.follow_seconds
+                )
+                index._follower.start()
             return index
         owner = OwnerLock(Path(index_dir)).acquire()
         try:
@@ -144,7 +159,38 @@ class SearchIndex:
 
     def _publish(self, seq: int) -> None:
         """Called by the writer after a commit: swap in a fresh view, then tell waiters."""
-        view = self._new_view()
+        self._swap(self._new_view(), seq)
+
+    def _has_news(self) -> bool:
+        """(Follower thread) Has the owner committed, or saved stories, since our view?"""
+        with self._acquire() as view:
+            if not view.searcher.up_to_date():
+                return True
+        return self._stamp() != self._stories_stamp
+
+    def _follow(self) -> None:
+        """(Follower thread) Take up the owner's newest commit and story map."""
+        if self._stamp() != self._stories_stamp:
+            self._load_stories()
+        with self._acquire() as current:
+            fresh = current.searcher.up_to_date()
+        if not fresh:
+            view = self._new_view()
+            self._swap(view, view.columns.max_live_seq())
+
+    def _stamp(self) -> int | None:
+        """When the owner last saved its stories (their folder changes with each save)."""
+        try:
+            return self._stories_dir.stat().st_mtime_ns if self._stories_dir else None
+        except OSError:
+            return None
+
+    def _load_stories(self) -> None:
+        if self._stories_dir is not None:
+            self._stories_stamp = self._stamp()
+            self._publish_stories(StoryMap.load(self._stories_dir))
+
+    def _swap(self, view: run.View, seq: int) -> None:
         with self._lock:
             old, self._view = self._view, view
             old.retired = True
@@ -268,6 +314,9 @@ class SearchIndex:
             return
         if self._stories is not None:
             self._stories.stop()
+        if self._follower is not None:
+            self._follower.stop()
+            self._follower.join(timeout=10)
         if self._writer is not None:
             self._writer.stop()
             self._writer.join(timeout=60)

@@ -49,6 +49,9 @@ def _parser() -> argparse.ArgumentParser:
     serve = with_data_dir(commands.add_parser("serve", help="run the web service"))
     serve.add_argument("--host", help="interface to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default 8000)")
+    serve.add_argument(
+        "--workers", type=int, help="worker processes (default 0: one per core; 1: one process)"
+    )
 
     search = with_data_dir(commands.add_parser("search", help="search the archive from the shell"))
     search.add_argument("query", nargs="*", help='query, e.g. Lawrow Genf or "G20-Treffen"')
@@ -63,6 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             data_dir=args.data_dir,
             host=getattr(args, "host", None),
             port=getattr(args, "port", None),
+            workers=getattr(args, "workers", None),
         )
     except SettingsError as exc:
         print(f"pressearchiv: {exc}", file=sys.stderr)

@@ -45,6 +45,13 @@ class Settings:
     )
     host: str = _setting("127.0.0.1", "Interface the web service listens on.")
     port: int = _setting(8000, "Port the web service listens on.", low=0, high=65535)
+    workers: int = _setting(
+        0,
+        "Web worker processes that answer requests (0: one per core). With more than one,"
+        " a separate process owns and writes the index and the workers follow it.",
+        low=0,
+        high=64,
+    )
     api_token: str | None = _setting(
         None, "Bearer token required for uploads. Unset: uploads only from loopback clients."
     )
@@ -92,6 +99,11 @@ class Settings:
         """A copy with the given (non-None) values, e.g. from command-line flags."""
         chosen = {k: v for k, v in overrides.items() if v is not None}
         return replace(self, **chosen)
+
+    @property
+    def worker_count(self) -> int:
+        """How many worker processes ``serve`` runs (``workers``, 0 meaning one per core)."""
+        return self.workers or len(os.sched_getaffinity(0))
 
     @property
     def index_dir(self) -> Path:

@@ -22,6 +22,7 @@ from pressearchiv.archive.errors import ArchiveError
 from pressearchiv.archive.seeding import seed_samples
 from pressearchiv.archive.store import ArchiveStore
 from pressearchiv.index import IndexError_, IndexOptions, SearchIndex
+from pressearchiv.index.orphans import end_with_parent
 from pressearchiv.settings import Settings
 from pressearchiv.web import pages
 from pressearchiv.web.errors import ApiError, handle_exception
@@ -29,7 +30,7 @@ from pressearchiv.web.openapi import openapi_endpoint
 from pressearchiv.web.rendering import make_templates
 from pressearchiv.web.routes import api_routes
 
-__all__ = ["SECURITY_HEADERS", "create_app"]
+__all__ = ["SECURITY_HEADERS", "create_app", "open_archive"]
 
 _HERE = Path(__file__).parent
 SEED_INDEX_WAIT = 30.0
@@ -69,12 +70,18 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def create_app(settings: Settings) -> Starlette:
-    """Build the application for ``settings``; the store and index open in its lifespan."""
+def create_app(settings: Settings, *, worker: bool = False) -> Starlette:
+    """Build the application for ``settings``; the store and index open in its lifespan.
+
+    ``worker=True`` builds the app of one worker process of a multi-process
+    service (:mod:`pressearchiv.web.workers`): its index is opened read-only
+    and follows the commits of the process that owns it.
+    """
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        store, index = await run_in_threadpool(_open, settings)
+        opener = _open_follower if worker else open_archive
+        store, index = await run_in_threadpool(opener, settings)
         app.state.store = store
         app.state.index = index
         try:
@@ -105,19 +112,40 @@ def create_app(settings: Settings) -> Starlette:
     return app
 
 
-def _open(settings: Settings) -> tuple[ArchiveStore, SearchIndex]:
+def open_archive(
+    settings: Settings, options: IndexOptions | None = None
+) -> tuple[ArchiveStore, SearchIndex]:
+    """Open the archive and own its index (seeding an empty archive first)."""
     settings.upload_tmp_dir.mkdir(parents=True, exist_ok=True)
     store = ArchiveStore.open(settings.data_dir)
     try:
         seeded = seed_samples(store) if settings.seed_samples and store.count() == 0 else []
         index = SearchIndex.open(
-            settings.index_dir, store, options=IndexOptions(query_timeout=settings.query_timeout)
+            settings.index_dir,
+            store,
+            options=options or IndexOptions(query_timeout=settings.query_timeout),
         )
         if seeded:
             # A fresh archive should greet its first visitor with searchable samples.
             # (A large existing archive is not waited for: the index catches up
             # in the background and /api/stats shows how far it is.)
             index.wait_indexed(max(r.seq for r in seeded), timeout=SEED_INDEX_WAIT)
+    except BaseException:
+        store.close()
+        raise
+    return store, index
+
+
+def _open_follower(settings: Settings) -> tuple[ArchiveStore, SearchIndex]:
+    """A worker's archive and its read-only, following view of the owner's index."""
+    # A worker whose parent was SIGKILLed would otherwise serve on, stale, forever.
+    end_with_parent()
+    store = ArchiveStore.open(settings.data_dir)
+    try:
+        options = IndexOptions(query_timeout=settings.query_timeout)
+        index = SearchIndex.open(
+            settings.index_dir, store, options=options, read_only=True, follow=True
+        )
     except BaseException:
         store.close()
         raise

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import sys
-from typing import TextIO
+from typing import Any, TextIO
 
 import uvicorn
 
 from pressearchiv.settings import Settings
 from pressearchiv.web.access import is_loopback, uploads_disabled_reason
 from pressearchiv.web.app import create_app
+from pressearchiv.web.workers import serve_workers
 
-__all__ = ["serve", "startup_notes"]
+__all__ = ["serve", "startup_notes", "uvicorn_options"]
 
 
 def startup_notes(settings: Settings) -> list[str]:
@@ -20,6 +21,7 @@ def startup_notes(settings: Settings) -> list[str]:
     notes = [
         f"Pressearchiv: http://{host}:{settings.port}/",
         f"  data: {settings.data_dir.resolve()}",
+        f"  workers: {settings.worker_count} (PRESSEARCHIV_WORKERS, --workers)",
         f"  API:  http://{host}:{settings.port}/api/openapi.json",
     ]
     disabled = uploads_disabled_reason(settings)
@@ -35,12 +37,23 @@ def startup_notes(settings: Settings) -> list[str]:
 
 
 def serve(settings: Settings, *, out: TextIO | None = None) -> None:
-    """Print the start-up notes and run the service until interrupted."""
+    """Print the start-up notes and run the service until interrupted.
+
+    With more than one worker (``settings.worker_count``), see
+    :mod:`pressearchiv.web.workers`; with one, everything runs in this process.
+    """
     stream = out or sys.stderr
     for line in startup_notes(settings):
         print(line, file=stream)
-    uvicorn.run(
-        create_app(settings),
+    if settings.worker_count > 1:
+        serve_workers(settings, uvicorn_options(settings))
+    else:
+        uvicorn.run(create_app(settings), **uvicorn_options(settings))
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """How uvicorn runs the service, in one process or in each worker."""
+    return dict(
         host=settings.host,
         port=settings.port,
         # uvicorn's default: X-Forwarded-For is believed only from 127.0.0.1, so

@@ -1,0 +1,122 @@
+"""``pressearchiv serve --workers 2``: one owner of the index, two worker processes.
+
+Through real HTTP on a real socket: an upload answered by any worker is
+searchable through every worker; a worker that dies is replaced; SIGTERM
+stops everything; SIGKILL of the owner takes the workers with it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.resilience.processes import Server, unique_word
+
+pytestmark = pytest.mark.slow
+
+
+def children(pid: int) -> set[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return set()
+    return {int(p) for p in text.split()}
+
+
+def workers(pid: int) -> set[int]:
+    """The worker processes of the owner ``pid`` (not multiprocessing's resource tracker)."""
+    found = set()
+    for child in children(pid):
+        try:
+            command = Path(f"/proc/{child}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"spawn_main" in command:
+            found.add(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"not within {timeout} s: {what}")
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    running = Server(tmp_path / "data", tmp_path / "server.log", PRESSEARCHIV_WORKERS="2")
+    running.start(timeout=120)
+    assert running.proc is not None
+    owner = running.proc.pid
+    wait_for(lambda: len(workers(owner)) == 2, 60, "two workers")
+    yield running
+    running.stop()
+
+
+def found_by_fresh_connections(url: str, word: str, tries: int = 8) -> int:
+    """How many of ``tries`` new connections (spread over the workers) find ``word``."""
+    hits = 0
+    for _ in range(tries):
+        with httpx.Client(base_url=url, timeout=10) as client:
+            hits += client.get("/api/search", params={"q": word}).json()["total"] == 1
+    return hits
+
+
+def test_an_upload_to_any_worker_is_searchable_through_every_worker(server: Server) -> None:
+    for n in range(6):
+        word = unique_word(500 + n)
+        article = {
+            "title": f"Bericht {word}",
+            "text": f"Neues über {word} aus Kiel, berichtet von unserer Redaktion am Montag.",
+            "outlet": "taz",
+        }
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            answer = client.post("/api/articles", json=article)
+            assert answer.status_code == 201, answer.text
+            assert answer.json()["indexed"] is True
+            # "Searchable" in the answer: through the worker that answered.
+            assert client.get("/api/search", params={"q": word}).json()["total"] == 1
+        wait_for(
+            lambda w=word: found_by_fresh_connections(server.url, w) == 8,  # type: ignore[misc]
+            10,
+            f"{word} found through every worker",
+        )
+
+
+def test_a_dead_worker_is_replaced_and_sigterm_stops_all(server: Server) -> None:
+    assert server.proc is not None
+    owner = server.proc.pid
+    before = workers(owner)
+    victim = min(before)
+    os.kill(victim, signal.SIGKILL)
+    wait_for(lambda: len(workers(owner) - before) == 1, 60, "a replacement worker")
+    assert httpx.get(f"{server.url}/healthz", timeout=10).status_code == 200
+    assert found_by_fresh_connections(server.url, "Lawrow", tries=4) == 0  # answers, no 5xx
+    everyone = workers(owner)
+    server.proc.send_signal(signal.SIGTERM)
+    assert server.proc.wait(timeout=60) == 0
+    wait_for(lambda: not any(alive(p) for p in everyone), 10, "workers gone after SIGTERM")
+
+
+def test_workers_end_when_the_owner_is_killed(server: Server) -> None:
+    assert server.proc is not None
+    everyone = workers(server.proc.pid)
+    server.kill()
+    wait_for(lambda: not any(alive(p) for p in everyone), 30, "workers gone after SIGKILL")
