@@ -59,6 +59,12 @@ class Settings:
     query_timeout: float = _setting(
         5.0, "Seconds a search may run before it is cut short.", low=0.001, high=3600
     )
+    search_queue: int = _setting(
+        256, "Most searches waiting for a search slot; beyond it a search gets 429.", low=1
+    )
+    search_queue_wait: float = _setting(
+        30.0, "Seconds a search may wait for a slot before it gets 429.", low=0.001, high=3600
+    )
     export_limit: int = _setting(100_000, "Most rows one CSV or JSON Lines export returns.", low=1)
     seed_samples: bool = _setting(
         True, "Seed an empty archive with the five bundled sample articles."

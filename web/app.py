@@ -24,6 +24,7 @@ from pressearchiv.archive.store import ArchiveStore
 from pressearchiv.index import IndexError_, IndexOptions, SearchIndex
 from pressearchiv.settings import Settings
 from pressearchiv.web import pages
+from pressearchiv.web.admission import Overloaded, SearchAdmission
 from pressearchiv.web.errors import ApiError, handle_exception
 from pressearchiv.web.openapi import openapi_endpoint
 from pressearchiv.web.rendering import make_templates
@@ -97,10 +98,17 @@ def create_app(settings: Settings) -> Starlette:
         ApiError: handle_exception,
         ArchiveError: handle_exception,
         IndexError_: handle_exception,
+        Overloaded: handle_exception,
     }
     app = Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)
     app.state.settings = settings
     app.state.templates = make_templates()
+    app.state.admission = SearchAdmission(
+        slots=IndexOptions().search_slots,
+        max_waiting=settings.search_queue,
+        max_wait=settings.search_queue_wait,
+        query_timeout=settings.query_timeout,
+    )
     app.add_middleware(SecurityHeaders)
     return app
 

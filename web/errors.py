@@ -18,6 +18,8 @@ ApiError                        raised by web/ itself
  ├── Forbidden             403  wrong token, or uploads are closed to this client
  ├── PayloadTooLarge       413  a file or the request body is over its limit
  └── UnsupportedMediaType  415  a body that is neither multipart nor JSON
+
+Overloaded (web/admission.py)   429  too many searches waiting; with Retry-After
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from pressearchiv.archive.errors import (
     UnsupportedFormat,
 )
 from pressearchiv.index import IndexUnavailable, QueryTooComplex
+from pressearchiv.web.admission import Overloaded
 from pressearchiv.web.outcomes import Error, ErrorCode, ErrorDetail
 from pressearchiv.web.rendering import render_error
 from pressearchiv.web.shapes import ShapeResponse
@@ -122,6 +125,7 @@ _HTTP_CODES = {
     413: ErrorCode.PAYLOAD_TOO_LARGE,
     415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
     422: ErrorCode.UNPROCESSABLE,
+    429: ErrorCode.OVERLOADED,
     500: ErrorCode.INTERNAL_ERROR,
     503: ErrorCode.UNAVAILABLE,
 }
@@ -147,6 +151,8 @@ def classify(exc: BaseException) -> tuple[int, ErrorCode, str]:
         message = _HTTP_MESSAGES.get(exc.status_code, str(exc.detail))
         fallback = ErrorCode.BAD_REQUEST if exc.status_code < 500 else ErrorCode.INTERNAL_ERROR
         return exc.status_code, _HTTP_CODES.get(exc.status_code, fallback), message
+    if isinstance(exc, Overloaded):
+        return 429, ErrorCode.OVERLOADED, exc.message
     if isinstance(exc, ArticleNotFound):
         return 404, ErrorCode.NOT_FOUND, str(exc)
     if isinstance(exc, ParseError):
@@ -194,4 +200,6 @@ async def handle_exception(request: Request, exc: Exception) -> Response:
     headers = getattr(exc, "headers", None)
     if isinstance(exc, Unauthorized):
         headers = {"WWW-Authenticate": 'Bearer realm="pressearchiv"'}
+    if isinstance(exc, Overloaded):
+        headers = {"Retry-After": str(exc.retry_after)}
     return error_response(status, code, message, headers=headers)

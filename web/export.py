@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 import msgspec
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
@@ -23,6 +22,7 @@ from pressearchiv.archive.model import Article
 from pressearchiv.archive.store import ArchiveStore
 from pressearchiv.index import SearchIndex
 from pressearchiv.settings import Settings
+from pressearchiv.web.admission import admitted_search
 from pressearchiv.web.operations import Operation, Reply, operation
 from pressearchiv.web.params import SEARCH_PARAMS, search_request
 from pressearchiv.web.shapes import ExportRow
@@ -67,7 +67,8 @@ async def _stream(
 ) -> Response:
     batches = _batches(request)
     # Pull the first batch now: parameter and query errors surface as 4xx here.
-    first = await run_in_threadpool(next, batches, None)
+    # Matching the query is the search; later batches only read the store.
+    first = await admitted_search(request, next, batches, None)
     chained = itertools.chain([first] if first is not None else [], batches)
     headers = {"Content-Disposition": f'attachment; filename="pressearchiv-export.{suffix}"'}
     # A sync iterator: Starlette pulls it in the thread pool, one batch at a time.
@@ -114,7 +115,7 @@ def _export_note(settings: Settings) -> str:
                 item=ExportRow,
             )
         },
-        errors=(400,),
+        errors=(400, 429),
         query=SEARCH_PARAMS,
         description=_export_note,
     )
@@ -129,7 +130,7 @@ async def export_csv(request: Request) -> Response:
         "GET",
         "Export the result set as JSON Lines",
         {200: Reply("One JSON object per line", media_type="application/x-ndjson", item=ExportRow)},
-        errors=(400,),
+        errors=(400, 429),
         query=SEARCH_PARAMS,
         description=_export_note,
     )

@@ -41,6 +41,7 @@ ERROR_TEXT = {
     413: "Too large",
     415: "Unsupported type",
     422: "Not an article",
+    429: "Too many searches waiting: retry after the seconds in Retry-After",
     500: "Internal error",
     503: "Store or index unavailable",
     507: "Disk full: nothing stored, retry later",

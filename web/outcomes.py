@@ -47,6 +47,7 @@ class ErrorCode(StrEnum):
     UNDECODABLE_INPUT = "undecodable_input"
     MALFORMED_JSON = "malformed_json"
     NOT_AN_ARTICLE = "not_an_article"
+    OVERLOADED = "overloaded"
     INTERNAL_ERROR = "internal_error"
     UNAVAILABLE = "unavailable"
     INDEX_UNAVAILABLE = "index_unavailable"
