@@ -45,6 +45,11 @@ class Settings:
     )
     host: str = _setting("127.0.0.1", "Interface the web service listens on.")
     port: int = _setting(8000, "Port the web service listens on.", low=0, high=65535)
+    allowed_hosts: str | None = _setting(
+        None,
+        "More names (comma-separated, `*.example.org` allowed) the service answers to; "
+        "always: localhost, 127.0.0.1, [::1] and the host it listens on.",
+    )
     api_token: str | None = _setting(
         None, "Bearer token required for uploads. Unset: uploads only from loopback clients."
     )
@@ -74,6 +79,23 @@ class Settings:
         for setting in SETTINGS:
             value = setting.check(getattr(self, setting.name))
             object.__setattr__(self, setting.name, value)
+        for name in self.trusted_hosts:
+            wildcard = name.startswith("*") and name not in ("*",) and not name.startswith("*.")
+            if "*" in name[1:] or wildcard:
+                raise SettingsError(
+                    f"allowed_hosts: {name!r} is not a host name or a pattern like *.example.org"
+                )
+
+    @property
+    def trusted_hosts(self) -> tuple[str, ...]:
+        """Every name a request's Host header may carry (DNS rebinding guard)."""
+        names = ["localhost", "127.0.0.1", "[::1]"]
+        # A wildcard address is no name anyone can reach us by.
+        if self.host not in ("0.0.0.0", "::", ""):
+            names.append(f"[{self.host}]" if ":" in self.host else self.host)
+        extra = (self.allowed_hosts or "").split(",")
+        names.extend(n.strip().lower() for n in extra if n.strip())
+        return tuple(dict.fromkeys(n.lower() for n in names))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -26,6 +26,7 @@ from pressearchiv.settings import Settings
 from pressearchiv.web import pages
 from pressearchiv.web.admission import Overloaded, SearchAdmission
 from pressearchiv.web.errors import ApiError, handle_exception
+from pressearchiv.web.hosts import TrustedHosts
 from pressearchiv.web.openapi import openapi_endpoint
 from pressearchiv.web.rendering import make_templates
 from pressearchiv.web.routes import api_routes
@@ -109,7 +110,12 @@ def create_app(settings: Settings) -> Starlette:
         max_wait=settings.search_queue_wait,
         query_timeout=settings.query_timeout,
     )
+    # Nothing, not even an error page, is served under a foreign Host; the
+    # security headers (added last, so outermost) go on that refusal too.
+    app.add_middleware(TrustedHosts, hosts=settings.trusted_hosts)
     app.add_middleware(SecurityHeaders)
+    # A redirect to the slash-less path would be built from the Host header.
+    app.router.redirect_slashes = False
     return app
 
 

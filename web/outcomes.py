@@ -37,6 +37,7 @@ class ErrorCode(StrEnum):
     UPLOADS_DISABLED = "uploads_disabled"
     INVALID_TOKEN = "invalid_token"
     CROSS_SITE = "cross_site"
+    INVALID_HOST = "invalid_host"
     NOT_FOUND = "not_found"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     PAYLOAD_TOO_LARGE = "payload_too_large"

@@ -31,6 +31,11 @@ def startup_notes(settings: Settings) -> list[str]:
         notes.append("  uploads: need the API token (Authorization: Bearer …)")
     if not is_loopback(settings.host):
         notes.append("  note: reachable from the network; put a TLS proxy in front of it.")
+        if settings.allowed_hosts is None:
+            notes.append(
+                "  note: only requests for localhost or the listening address are answered; "
+                "set PRESSEARCHIV_ALLOWED_HOSTS to the names clients use."
+            )
     return notes
 
 

@@ -24,7 +24,7 @@ from pressearchiv.web.admission import Overloaded, SearchAdmission
 from pressearchiv.web.app import create_app
 from tests.resilience.processes import Server
 from tests.resilience.test_hostile_input import TestClient
-from tests.web.conftest import LOOPBACK
+from tests.web.conftest import LOOPBACK, TEST_HOST
 from tests.web.shapes import assert_error
 
 LEAD = (
@@ -44,7 +44,7 @@ def _articles(client: TestClient, count: int = 3) -> None:
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    settings = Settings(data_dir=tmp_path / "data", seed_samples=False)
+    settings = Settings(data_dir=tmp_path / "data", allowed_hosts=TEST_HOST, seed_samples=False)
     with TestClient(create_app(settings), client=LOOPBACK, raise_server_exceptions=False) as c:
         _articles(c)
         yield c
@@ -75,7 +75,9 @@ def test_a_real_typo_is_still_corrected(client: TestClient) -> None:
 
 
 def test_a_search_out_of_time_still_answers_200(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path / "data", seed_samples=False, query_timeout=0.001)
+    settings = Settings(
+        data_dir=tmp_path / "data", allowed_hosts=TEST_HOST, seed_samples=False, query_timeout=0.001
+    )
     with TestClient(create_app(settings), client=LOOPBACK, raise_server_exceptions=False) as c:
         _articles(c, 20)
         response = c.get("/api/search", params={"q": "Regeirung Pflege", "size": 20})
@@ -89,7 +91,9 @@ def test_a_full_waiting_line_answers_429_with_retry_after(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Three searches hold the slots, one waits (the line's limit): the next gets 429."""
-    settings = Settings(data_dir=tmp_path / "data", seed_samples=False, search_queue=1)
+    settings = Settings(
+        data_dir=tmp_path / "data", allowed_hosts=TEST_HOST, seed_samples=False, search_queue=1
+    )
     release = threading.Event()
     original = SearchIndex.search
 

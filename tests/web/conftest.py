@@ -21,11 +21,13 @@ from pressearchiv.settings import Settings
 from pressearchiv.web.app import create_app
 
 LOOPBACK = ("127.0.0.1", 50000)
+# The Host header Starlette's TestClient sends; the app must be told it is ours.
+TEST_HOST = "testserver"
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data")
+    return Settings(data_dir=tmp_path / "data", allowed_hosts=TEST_HOST)
 
 
 @pytest.fixture
