@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pressearchiv.archive import metadata, pages
+from pressearchiv.archive.characters import LoneSurrogate, check_json_strings
 from pressearchiv.archive.decoding import decode_bytes
 from pressearchiv.archive.errors import InvalidDate, MalformedJSON, ParseError, UnsupportedFormat
 from pressearchiv.archive.model import ArticleDraft, DocumentFormat, Overrides
@@ -219,6 +220,10 @@ def _record_item(
         return MalformedJSON(
             f"is a JSON {type(record).__name__}, not an article object", source=filename, line=line
         )
+    try:
+        check_json_strings(record)
+    except LoneSurrogate as exc:
+        return MalformedJSON(str(exc), source=filename, line=line)
     if raw is None:
         raw = json.dumps(record, ensure_ascii=False).encode("utf-8")
     try:
