@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,19 +18,32 @@ import pytest
 from pressearchiv.archive.model import ArticleDraft, DocumentFormat
 from pressearchiv.archive.store import ArchiveStore
 from pressearchiv.cli import main
-from tests.resilience.test_hostile_input import (  # the fixtures too
+from pressearchiv.settings import Settings
+from pressearchiv.web.app import create_app
+from tests.resilience.test_hostile_input import (
     ARTICLE,
     TestClient,
+    _settings,
     articles,
-    client,  # noqa: F401
     item_results,
-    settings,  # noqa: F401
     upload,
 )
+from tests.web.conftest import LOOPBACK
 from tests.web.shapes import assert_error
 
 # Anything a terminal could act on, or that is no character at all.
 UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u200b\ufeff]")
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return _settings(tmp_path)
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings), client=LOOPBACK, raise_server_exceptions=False) as c:
+        yield c
 
 
 def _line(title: str, text: str = ARTICLE) -> str:
@@ -73,9 +87,7 @@ def test_a_single_json_object_with_a_lone_surrogate_is_422(client: TestClient) -
 
 
 @pytest.mark.parametrize("control", ["\x00", "\x1b]0;gehackt\x07", "\x1b[2J", "\x9b31m", "\x7f"])
-def test_control_characters_are_removed_from_every_field(
-    client: TestClient, control: str
-) -> None:
+def test_control_characters_are_removed_from_every_field(client: TestClient, control: str) -> None:
     record = {
         "title": f"Werft{control} in Kiel",
         "text": ARTICLE.replace("Kiel", f"Kiel{control}"),
