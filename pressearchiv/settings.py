@@ -55,6 +55,11 @@ class Settings:
     )
     max_file_bytes: int = _setting(10 * _MIB, "Largest accepted uploaded file, in bytes.", low=1)
     max_files: int = _setting(100, "Most files accepted in one upload request.", low=1)
+    max_items: int = _setting(
+        10_000,
+        "Most articles (files, JSON entries, JSON lines) taken in one upload request.",
+        low=1,
+    )
     max_request_bytes: int = _setting(
         200 * _MIB, "Largest accepted upload request body, in bytes.", low=1
     )

@@ -41,6 +41,7 @@ from pressearchiv.archive.errors import (
     NotAnArticle,
     ParseError,
     StorageError,
+    TooManyItems,
     UndecodableInput,
     UnsupportedFormat,
 )
@@ -113,6 +114,7 @@ _PARSE_CODES: tuple[tuple[type[ParseError], int, ErrorCode], ...] = (
     (UndecodableInput, 422, ErrorCode.UNDECODABLE_INPUT),
     (MalformedJSON, 422, ErrorCode.MALFORMED_JSON),
     (NotAnArticle, 422, ErrorCode.NOT_AN_ARTICLE),
+    (TooManyItems, 413, ErrorCode.TOO_MANY_ITEMS),
 )
 
 # What Starlette's own HTTPExceptions (unknown route, wrong method) are called.

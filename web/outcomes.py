@@ -42,6 +42,7 @@ class ErrorCode(StrEnum):
     METHOD_NOT_ALLOWED = "method_not_allowed"
     PAYLOAD_TOO_LARGE = "payload_too_large"
     TOO_MANY_FILES = "too_many_files"
+    TOO_MANY_ITEMS = "too_many_items"
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
     UNPROCESSABLE = "unprocessable"
     EMPTY_INPUT = "empty_input"
