@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
@@ -37,12 +38,25 @@ CSV_COLUMNS: tuple[str, ...] = ExportRow.__struct_fields__
 # A cell starting with one of these is a formula to Excel and LibreOffice
 # (tab and CR too: some spreadsheets strip them and then see the "=").
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# The same after a separator inside a cell: a spreadsheet that splits at ";"
+# (German locales) or "," regardless of our quotes, or a line break, would
+# start a new cell there (OWASP, CSV injection).
+_FORMULA_AFTER_SEPARATOR = re.compile(r"([,;\t\r\n][ \t\r\n]*)(?=[=+\-@])")
 
 
 def csv_cell(value: object) -> str:
-    """One CSV cell, defused: a leading formula character gets a ``'`` in front."""
+    """One CSV cell, defused: every formula start gets a ``'`` in front.
+
+    At the start of the cell and after every ``,``, ``;`` or line break in it,
+    so the cell stays text also where a spreadsheet splits it differently.
+    Every cell is also quoted by the writer (``QUOTE_ALL``).
+    """
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    if text.startswith(_FORMULA_START):
+        # The first character is defused by the quote; a tab or CR there is
+        # not also a separator to defuse.
+        return "'" + text[:1] + _FORMULA_AFTER_SEPARATOR.sub(r"\1'", text[1:])
+    return _FORMULA_AFTER_SEPARATOR.sub(r"\1'", text)
 
 
 def _batches(request: Request) -> Iterator[list[Article]]:
@@ -77,7 +91,7 @@ async def _stream(
 
 def _csv_lines(batches: Iterator[list[Article]]) -> Iterator[str]:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
     # The BOM makes Excel read the umlauts as UTF-8 instead of Windows-1252.
     yield "\ufeff"
     writer.writerow(CSV_COLUMNS)
