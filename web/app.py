@@ -7,6 +7,7 @@ server starts and closes them when it stops.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -30,8 +31,11 @@ from pressearchiv.web.hosts import TrustedHosts
 from pressearchiv.web.openapi import openapi_endpoint
 from pressearchiv.web.rendering import make_templates
 from pressearchiv.web.routes import api_routes
+from pressearchiv.web.spool import remove_leftovers
 
 __all__ = ["SECURITY_HEADERS", "create_app"]
+
+log = logging.getLogger("pressearchiv.web")
 
 _HERE = Path(__file__).parent
 SEED_INDEX_WAIT = 30.0
@@ -127,6 +131,15 @@ def _open(settings: Settings) -> tuple[ArchiveStore, SearchIndex]:
         index = SearchIndex.open(
             settings.index_dir, store, options=IndexOptions(query_timeout=settings.query_timeout)
         )
+        # The index lock makes us the only service on this data folder, so
+        # whatever is spooled now was left by a process that was killed.
+        entries, size = remove_leftovers(settings.upload_tmp_dir)
+        if entries:
+            log.warning(
+                "removed %d unfinished upload(s) (%d bytes) left by an earlier process",
+                entries,
+                size,
+            )
         if seeded:
             # A fresh archive should greet its first visitor with searchable samples.
             # (A large existing archive is not waited for: the index catches up

@@ -23,7 +23,13 @@ from pressearchiv.settings import Settings
 from pressearchiv.web.errors import BadParameter, PayloadTooLarge
 from pressearchiv.web.outcomes import ErrorCode
 
-__all__ = ["ReceivedFile", "ReceivedForm", "UploadLimits", "receive_body", "receive_multipart"]
+__all__ = [
+    "ReceivedFile",
+    "ReceivedForm",
+    "UploadLimits",
+    "receive_body",
+    "receive_multipart",
+]
 
 # Form fields are short (title, outlet, date, url, token); files are the payload.
 MAX_FIELD_BYTES = 8 * 1024
