@@ -63,6 +63,15 @@ class Settings:
     max_request_bytes: int = _setting(
         200 * _MIB, "Largest accepted upload request body, in bytes.", low=1
     )
+    header_timeout: float = _setting(
+        10.0,
+        "Seconds a client has to send a request's line and headers; then it is disconnected.",
+        low=0.01,
+        high=3600,
+    )
+    max_connections: int = _setting(
+        500, "Most open client connections; beyond it a new one gets 503 and is closed.", low=1
+    )
     max_page_size: int = _setting(
         100, "Largest number of hits one search page may ask for.", low=1, high=10_000
     )

@@ -10,6 +10,7 @@ import uvicorn
 from pressearchiv.settings import Settings
 from pressearchiv.web.access import is_loopback, uploads_disabled_reason
 from pressearchiv.web.app import create_app
+from pressearchiv.web.connections import MAX_HEAD_BYTES, guarded_protocol, raise_descriptor_limit
 
 __all__ = ["serve", "startup_notes"]
 
@@ -44,6 +45,13 @@ def serve(settings: Settings, *, out: TextIO | None = None) -> None:
     stream = out or sys.stderr
     for line in startup_notes(settings):
         print(line, file=stream)
+    descriptors = raise_descriptor_limit(settings.max_connections)
+    if descriptors < settings.max_connections + 64:
+        print(
+            f"WARNING: only {descriptors} open files are allowed (ulimit -n); "
+            f"PRESSEARCHIV_MAX_CONNECTIONS={settings.max_connections} cannot be reached.",
+            file=stream,
+        )
     uvicorn.run(
         create_app(settings),
         host=settings.host,
@@ -56,4 +64,8 @@ def serve(settings: Settings, *, out: TextIO | None = None) -> None:
         log_level="info",
         # A client may keep a worker for at most this long while idle.
         timeout_keep_alive=5,
+        # h11 with a deadline for request heads and a connection cap
+        # (web/connections.py); heads over 16 KiB are refused with 400.
+        http=guarded_protocol(settings.header_timeout, settings.max_connections),
+        h11_max_incomplete_event_size=MAX_HEAD_BYTES,
     )
