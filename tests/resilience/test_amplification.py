@@ -15,8 +15,8 @@ import pytest
 
 from pressearchiv.settings import Settings
 from pressearchiv.web.app import create_app
-from tests.resilience.test_hostile_input import ARTICLE, TestClient, articles, item_results
-from tests.web.conftest import LOOPBACK, TEST_HOST
+from tests.resilience.test_hostile_input import ARTICLE, articles, item_results
+from tests.web.conftest import LOOPBACK, TEST_HOST, TestClient
 from tests.web.shapes import assert_error
 
 MILLION_EMPTY = b"[" + b",".join([b"{}"] * 1_000_000) + b"]"

@@ -22,13 +22,12 @@ from pressearchiv.settings import Settings
 from pressearchiv.web.app import create_app
 from tests.resilience.test_hostile_input import (
     ARTICLE,
-    TestClient,
     _settings,
     articles,
     item_results,
     upload,
 )
-from tests.web.conftest import LOOPBACK
+from tests.web.conftest import LOOPBACK, TestClient
 from tests.web.shapes import assert_error
 
 # Anything a terminal could act on, or that is no character at all.

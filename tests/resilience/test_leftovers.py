@@ -12,8 +12,8 @@ import pytest
 from pressearchiv.settings import Settings
 from pressearchiv.web.app import create_app
 from tests.resilience.processes import Server
-from tests.resilience.test_hostile_input import ARTICLE, TestClient, articles, item_results
-from tests.web.conftest import LOOPBACK, TEST_HOST
+from tests.resilience.test_hostile_input import ARTICLE, articles, item_results
+from tests.web.conftest import LOOPBACK, TEST_HOST, TestClient
 
 
 def _leave_spool(settings: Settings) -> Path:

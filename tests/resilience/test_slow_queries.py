@@ -23,8 +23,7 @@ from pressearchiv.settings import Settings
 from pressearchiv.web.admission import Overloaded, SearchAdmission
 from pressearchiv.web.app import create_app
 from tests.resilience.processes import Server
-from tests.resilience.test_hostile_input import TestClient
-from tests.web.conftest import LOOPBACK, TEST_HOST
+from tests.web.conftest import LOOPBACK, TEST_HOST, TestClient
 from tests.web.shapes import assert_error
 
 LEAD = (
