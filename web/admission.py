@@ -12,9 +12,13 @@ pool. Now a search waits here, on the event loop, costing no thread:
   with :class:`Overloaded` (429 with ``Retry-After``). A burst well beyond the
   slots is thus queued and answered, not refused.
 * A freed slot goes to the waiting search whose client has the fewest searches
-  running, earliest first among equals. One client's slow queries hold at most
+  running; among equals, to the client let in longest ago (round robin), then
+  to the earliest. One client's slow queries hold at most
   the slots no one else asks for, so they can delay others' searches by one
   query deadline at most, and never make them fail.
+* When the line is full, a search of a client with few searches waiting
+  pushes out the newest search of the client with the most waiting (which gets
+  the 429), so one client filling the line cannot shut others out.
 """
 
 from __future__ import annotations
@@ -50,6 +54,8 @@ class _Ticket:
     client: str
     order: int
     admitted: asyncio.Event = field(default_factory=asyncio.Event)
+    # Set with ``admitted`` when the ticket was pushed out of a full line.
+    refused: bool = False
 
 
 class SearchAdmission:
@@ -61,6 +67,9 @@ class SearchAdmission:
         self._max_wait = max_wait
         self._retry_after = max(1, math.ceil(query_timeout))
         self._running: Counter[str] = Counter()
+        # When each client with searches running or waiting was last let in.
+        self._served: dict[str, int] = {}
+        self._admissions = itertools.count()
         self._waiting: list[_Ticket] = []
         self._order = itertools.count()
 
@@ -81,45 +90,84 @@ class SearchAdmission:
         if self._free > 0 and not self._waiting:
             self._take(client)
             return
-        if len(self._waiting) >= self._max_waiting:
-            raise Overloaded(
-                f"the search service is overloaded: {self._max_waiting} searches are "
-                "already waiting; try again shortly",
-                self._retry_after,
-            )
+        if len(self._waiting) >= self._max_waiting and not self._push_out_for(client):
+            raise self._full()
         ticket = _Ticket(client, next(self._order))
         self._waiting.append(ticket)
         try:
             await asyncio.wait_for(ticket.admitted.wait(), timeout=self._max_wait)
+            if ticket.refused:
+                raise self._full()
         except TimeoutError:
+            if ticket.refused:
+                self._forget_if_idle(client)
+                raise self._full() from None
             if ticket.admitted.is_set():  # admitted at the very last moment: keep it
                 return
             self._waiting.remove(ticket)
+            self._forget_if_idle(client)
             raise Overloaded(
                 f"the search service is overloaded: no search slot became free within "
                 f"{self._max_wait:g} s; try again shortly",
                 self._retry_after,
             ) from None
+        except Overloaded:
+            self._forget_if_idle(client)
+            raise
         except BaseException:
             # Cancelled (the client went away): give back what we may have got.
-            if ticket.admitted.is_set():
+            if ticket.refused:
+                pass
+            elif ticket.admitted.is_set():
                 self._leave(client)
             else:
                 self._waiting.remove(ticket)
+                self._forget_if_idle(client)
             raise
+
+    def _forget_if_idle(self, client: str) -> None:
+        if client not in self._running and all(t.client != client for t in self._waiting):
+            self._served.pop(client, None)
+
+    def _full(self) -> Overloaded:
+        return Overloaded(
+            f"the search service is overloaded: {self._max_waiting} searches are "
+            "already waiting; try again shortly",
+            self._retry_after,
+        )
+
+    def _push_out_for(self, client: str) -> bool:
+        """Make room in a full line for ``client`` by refusing the newest search of
+        the client with the most waiting, if that client has more waiting than
+        ``client``: a full line then refuses whoever fills it, not the others."""
+        counts = Counter(t.client for t in self._waiting)
+        heaviest, most = counts.most_common(1)[0]
+        if heaviest == client or most <= counts[client] + 1:
+            return False
+        newest = max((t for t in self._waiting if t.client == heaviest), key=lambda t: t.order)
+        self._waiting.remove(newest)
+        newest.refused = True
+        newest.admitted.set()
+        return True
 
     def _take(self, client: str) -> None:
         self._free -= 1
         self._running[client] += 1
+        self._served[client] = next(self._admissions)
 
     def _leave(self, client: str) -> None:
         self._running[client] -= 1
         if self._running[client] <= 0:
             del self._running[client]
+            self._forget_if_idle(client)
         self._free += 1
         while self._free > 0 and self._waiting:
-            # The client with the fewest running searches first; then arrival.
-            chosen = min(self._waiting, key=lambda t: (self._running[t.client], t.order))
+            # The client with the fewest running searches first, then the one
+            # let in longest ago (round robin), then arrival.
+            chosen = min(
+                self._waiting,
+                key=lambda t: (self._running[t.client], self._served.get(t.client, -1), t.order),
+            )
             self._waiting.remove(chosen)
             self._take(chosen.client)
             chosen.admitted.set()

@@ -151,6 +151,34 @@ def test_a_freed_slot_goes_to_the_client_with_fewest_running() -> None:
     assert asyncio.run(scenario()) == ["a1", "a2", "b1", "a3", "a4"]
 
 
+def test_a_client_filling_the_line_cannot_shut_others_out() -> None:
+    async def scenario() -> tuple[list[str], list[str]]:
+        admission = SearchAdmission(slots=1, max_waiting=3, max_wait=30, query_timeout=5)
+        done: list[str] = []
+        refused: list[str] = []
+        hold = asyncio.Event()
+
+        async def search(name: str) -> None:
+            try:
+                async with admission.slot(name[0]):
+                    await hold.wait()
+                    done.append(name)
+            except Overloaded:
+                refused.append(name)
+
+        tasks = [asyncio.create_task(search(n)) for n in ("a0", "a1", "a2", "a3", "a4")]
+        await asyncio.sleep(0.01)  # a0 runs, a1–a3 fill the line, a4 is refused
+        tasks.append(asyncio.create_task(search("b1")))
+        await asyncio.sleep(0.01)  # b1 pushes out a3, the newest of a's waiting
+        hold.set()
+        await asyncio.gather(*tasks)
+        return done, refused
+
+    done, refused = asyncio.run(scenario())
+    assert sorted(refused) == ["a3", "a4"]
+    assert "b1" in done and done.index("b1") < done.index("a2")
+
+
 def test_waiting_too_long_is_refused() -> None:
     async def scenario() -> None:
         admission = SearchAdmission(slots=1, max_waiting=10, max_wait=0.05, query_timeout=2.5)
