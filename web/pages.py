@@ -142,7 +142,10 @@ async def search_page(request: Request) -> Response:
     except (IndexError_, Overloaded) as exc:
         status, _, message = classify(exc)
         context = {"error": message, "search": search, "result": None}
-        return render(request, "search.html", context, status=status)
+        page = render(request, "search.html", context, status=status)
+        if isinstance(exc, Overloaded):
+            page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     query_string = request.url.query
     context = {
         "search": search,

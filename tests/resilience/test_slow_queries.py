@@ -113,6 +113,8 @@ def test_a_full_waiting_line_answers_429_with_retry_after(
         error = assert_error(refused, 429, "overloaded")
         assert "1 searches are already waiting" in error["message"]
         assert refused.headers["retry-after"].isdigit()
+        page = c.get("/", params={"q": "Regierung"}, headers={"accept": "text/html"})
+        assert page.status_code == 429 and page.headers["retry-after"].isdigit()
         # Other endpoints are not held up by the searches.
         assert c.get("/healthz").status_code == 200
         release.set()
