@@ -48,6 +48,7 @@ def main() -> None:
                 results[name] = {
                     "slowest_s": round(max(times), 3),
                     "first_s": round(times[0], 3),
+                    "fastest_s": round(min(times), 3),
                     "suggestion": (suggestion or "")[:60],
                 }
     finally:
