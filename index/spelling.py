@@ -48,12 +48,19 @@ class SpellingLexicon:
         self._buckets: dict[str, dict[int, list[str]]] = {}
         self._lock = threading.Lock()
 
-    def candidates(self, word: str) -> list[str]:
-        """Spelling terms starting like ``word`` whose length is within reach of it."""
+    def candidates(self, word: str, deadline: float) -> list[str]:
+        """Spelling terms starting like ``word`` whose length is within reach of it.
+
+        Reading a first letter's terms is the one step that grows with the
+        index; if the deadline passes during it, this search gets no
+        candidates and the bucket is left for the next one to read.
+        """
         initial = word[:1]
         bucket = self._buckets.get(initial)
         if bucket is None:
-            bucket = self._bucket(initial)
+            bucket = self._bucket(initial, deadline)
+            if bucket is None:
+                return []
             with self._lock:
                 self._buckets[initial] = bucket
         found: list[str] = []
@@ -61,11 +68,13 @@ class SpellingLexicon:
             found.extend(bucket.get(length, ()))
         return found
 
-    def _bucket(self, initial: str) -> dict[int, list[str]]:
+    def _bucket(self, initial: str, deadline: float) -> dict[int, list[str]] | None:
         by_length: dict[int, list[str]] = defaultdict(list)
         if not initial:
             return by_length
-        for raw in self._reader.expand_prefix(SPELL_FIELD, initial):
+        for n, raw in enumerate(self._reader.expand_prefix(SPELL_FIELD, initial)):
+            if n % 1024 == 0 and time.monotonic() > deadline:
+                return None
             term = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
             by_length[len(term)].append(term)
         return dict(by_length)
@@ -98,7 +107,7 @@ def suggest(
         if term is None or any(reader.doc_frequency(f, term) for f in ("title", "body")):
             continue
         looked_at += 1
-        replacement = _closest(reader, lexicon, lower)
+        replacement = _closest(reader, lexicon, lower, deadline)
         if replacement is None:
             continue
         if word[:1].isupper():
@@ -107,9 +116,11 @@ def suggest(
     return suggestion if suggestion != text else None
 
 
-def _closest(reader: IndexReader, lexicon: SpellingLexicon, word: str) -> str | None:
+def _closest(
+    reader: IndexReader, lexicon: SpellingLexicon, word: str, deadline: float
+) -> str | None:
     """The nearest candidate, the more frequent one among equally near ones."""
-    candidates = lexicon.candidates(word)
+    candidates = lexicon.candidates(word, deadline)
     if not candidates:
         return None
     near = process.extract(
