@@ -21,6 +21,9 @@ So we run uvicorn's own h11 protocol with two additions, as nginx
   answered 503 with ``Retry-After`` and closed at once, freeing its descriptor.
 
 Request heads larger than :data:`MAX_HEAD_BYTES` are refused by h11 (400).
+uvicorn logs a warning for every malformed request; :class:`QuietRepeats`
+lets the same warning through once per interval, with a count of the ones it
+held back, so garbage sent over many connections cannot fill the disk.
 """
 
 from __future__ import annotations
@@ -29,12 +32,13 @@ import asyncio
 import json
 import logging
 import resource
+import time
 from typing import Any
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-__all__ = ["MAX_HEAD_BYTES", "guarded_protocol", "raise_descriptor_limit"]
+__all__ = ["MAX_HEAD_BYTES", "QuietRepeats", "guarded_protocol", "raise_descriptor_limit"]
 
 log = logging.getLogger("pressearchiv.web")
 
@@ -138,3 +142,31 @@ def raise_descriptor_limit(max_connections: int) -> int:
         except (ValueError, OSError):
             pass
     return int(soft)
+
+
+class QuietRepeats(logging.Filter):
+    """Let a repeated warning through at most once per ``interval`` seconds.
+
+    The next one that passes says how many were held back. Only WARNING and
+    above are limited; access and info lines pass as they are.
+    """
+
+    def __init__(self, interval: float = 10.0) -> None:
+        super().__init__()
+        self.interval = interval
+        self._last: dict[str, float] = {}
+        self._held: dict[str, int] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return True
+        key = str(record.msg)
+        now = time.monotonic()
+        if now - self._last.get(key, -self.interval) < self.interval:
+            self._held[key] = self._held.get(key, 0) + 1
+            return False
+        self._last[key] = now
+        held = self._held.pop(key, 0)
+        if held:
+            record.msg = f"{record.msg} ({held} more like it in the last {self.interval:g} s)"
+        return True

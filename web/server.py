@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from typing import TextIO
 
@@ -10,7 +11,12 @@ import uvicorn
 from pressearchiv.settings import Settings
 from pressearchiv.web.access import is_loopback, uploads_disabled_reason
 from pressearchiv.web.app import create_app
-from pressearchiv.web.connections import MAX_HEAD_BYTES, guarded_protocol, raise_descriptor_limit
+from pressearchiv.web.connections import (
+    MAX_HEAD_BYTES,
+    QuietRepeats,
+    guarded_protocol,
+    raise_descriptor_limit,
+)
 
 __all__ = ["serve", "startup_notes"]
 
@@ -45,6 +51,8 @@ def serve(settings: Settings, *, out: TextIO | None = None) -> None:
     stream = out or sys.stderr
     for line in startup_notes(settings):
         print(line, file=stream)
+    # uvicorn warns once per malformed request: at most once per 10 s here.
+    logging.getLogger("uvicorn.error").addFilter(QuietRepeats())
     descriptors = raise_descriptor_limit(settings.max_connections)
     if descriptors < settings.max_connections + 64:
         print(

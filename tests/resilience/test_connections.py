@@ -114,3 +114,12 @@ def test_connections_beyond_the_cap_are_refused_at_once(tmp_path: Path) -> None:
             assert client.get("/healthz").status_code == 200
     finally:
         capped.stop()
+
+
+def test_garbage_on_many_connections_does_not_flood_the_log(server: Server) -> None:
+    for _ in range(40):
+        with _connect(server) as sock:
+            sock.sendall(b"\x16\x03\x01 KEIN HTTP\r\n\r\n")  # e.g. TLS to a plain port
+            assert _read_all(sock).startswith(b"HTTP/1.1 400 ")
+    assert httpx.get(f"{server.url}/healthz").status_code == 200
+    assert 1 <= server.tail(100_000).count("Invalid HTTP request received") <= 2
