@@ -69,6 +69,12 @@ class Settings:
         low=0.01,
         high=3600,
     )
+    body_timeout: float = _setting(
+        30.0,
+        "Seconds an upload's body may stop arriving before the upload gets 408.",
+        low=0.01,
+        high=3600,
+    )
     max_connections: int = _setting(
         500, "Most open client connections; beyond it a new one gets 503 and is closed.", low=1
     )

@@ -175,7 +175,7 @@ _REJECTED = Reply("No item could be kept", (UploadRejected, Error))
             415: _REJECTED,
             422: _REJECTED,
         },
-        errors=(400, 401, 403, 413, 507),
+        errors=(400, 401, 403, 408, 413, 507),
         takes_upload=True,
     )
 )

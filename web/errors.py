@@ -16,6 +16,7 @@ ApiError                        raised by web/ itself
  ├── BadParameter          400  a query parameter or form field we cannot use
  ├── Unauthorized          401  a token is configured and none was sent
  ├── Forbidden             403  wrong token, or uploads are closed to this client
+ ├── RequestTimeout        408  an upload body stopped arriving
  ├── PayloadTooLarge       413  a file or the request body is over its limit
  └── UnsupportedMediaType  415  a body that is neither multipart nor JSON
 
@@ -56,6 +57,7 @@ __all__ = [
     "BadParameter",
     "Forbidden",
     "PayloadTooLarge",
+    "RequestTimeout",
     "Unauthorized",
     "UnsupportedMediaType",
     "classify",
@@ -95,6 +97,11 @@ class Forbidden(ApiError):
     code = ErrorCode.FORBIDDEN
 
 
+class RequestTimeout(ApiError):
+    status = 408
+    code = ErrorCode.REQUEST_TIMEOUT
+
+
 class PayloadTooLarge(ApiError):
     status = 413
     code = ErrorCode.PAYLOAD_TOO_LARGE
@@ -124,6 +131,7 @@ _HTTP_CODES = {
     403: ErrorCode.FORBIDDEN,
     404: ErrorCode.NOT_FOUND,
     405: ErrorCode.METHOD_NOT_ALLOWED,
+    408: ErrorCode.REQUEST_TIMEOUT,
     413: ErrorCode.PAYLOAD_TOO_LARGE,
     415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
     422: ErrorCode.UNPROCESSABLE,

@@ -41,7 +41,7 @@ async def take_upload(request: Request) -> IngestOutcome:
         # Decide before reading the body whenever the body cannot change the answer.
         check_write_access(request, settings)
     if media_type == "application/json":
-        data = await receive_body(request, settings.max_file_bytes)
+        data = await receive_body(request, settings.max_file_bytes, settings.body_timeout)
         item = UploadItem(data, None, "application/json")
         return await run_in_threadpool(
             ingest, [item], Overrides(), store, index, settings.max_items

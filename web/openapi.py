@@ -38,6 +38,7 @@ ERROR_TEXT = {
     401: "Token missing",
     403: "Token wrong or uploads closed",
     404: "Not found",
+    408: "The upload body stopped arriving",
     413: "Too large",
     415: "Unsupported type",
     422: "Not an article",

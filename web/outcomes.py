@@ -40,6 +40,7 @@ class ErrorCode(StrEnum):
     INVALID_HOST = "invalid_host"
     NOT_FOUND = "not_found"
     METHOD_NOT_ALLOWED = "method_not_allowed"
+    REQUEST_TIMEOUT = "request_timeout"
     PAYLOAD_TOO_LARGE = "payload_too_large"
     TOO_MANY_FILES = "too_many_files"
     TOO_MANY_ITEMS = "too_many_items"

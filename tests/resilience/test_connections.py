@@ -33,6 +33,7 @@ def server(tmp_path: Path) -> Iterator[Server]:
         tmp_path / "data",
         tmp_path / "server.log",
         PRESSEARCHIV_HEADER_TIMEOUT="1",
+        PRESSEARCHIV_BODY_TIMEOUT="1",
         PRESSEARCHIV_MAX_CONNECTIONS="100",
     ).start()
     try:
@@ -123,3 +124,30 @@ def test_garbage_on_many_connections_does_not_flood_the_log(server: Server) -> N
             assert _read_all(sock).startswith(b"HTTP/1.1 400 ")
     assert httpx.get(f"{server.url}/healthz").status_code == 200
     assert 1 <= server.tail(100_000).count("Invalid HTTP request received") <= 2
+
+
+@pytest.mark.parametrize("kind", ["json", "multipart"])
+def test_an_upload_body_that_stops_arriving_gets_408(server: Server, kind: str) -> None:
+    before = httpx.get(f"{server.url}/healthz").json()["articles"]
+    if kind == "json":
+        content_type, start = "application/json", b'{"text": "Der Anfang eines Artikels'
+    else:
+        content_type = "multipart/form-data; boundary=grenze"
+        start = (
+            b'--grenze\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n'
+            b"Content-Type: text/plain\r\n\r\nDer Anfang eines Artikels"
+        )
+    with _connect(server) as sock:
+        sock.sendall(
+            (
+                f"POST /api/articles HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
+                f"Content-Type: {content_type}\r\nContent-Length: {len(start) + 10_000}\r\n\r\n"
+            ).encode()
+            + start
+        )
+        answer = _read_all(sock)
+    assert answer.startswith(b"HTTP/1.1 408 "), answer[:80]
+    body = json.loads(answer.split(b"\r\n\r\n", 1)[1])
+    assert body["error"]["code"] == "request_timeout"
+    assert httpx.get(f"{server.url}/healthz").json()["articles"] == before
+    assert list((server.data_dir / "tmp").iterdir()) == []
