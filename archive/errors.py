@@ -7,6 +7,7 @@ ArchiveError
  │    ├── UndecodableInput text in no encoding we can identify
  │    ├── MalformedJSON    JSON that does not parse, or has no article text
  │    ├── NotAnArticle     decodes fine, but is too short to be an article
+ │    ├── TooManyItems     more articles in one upload than the caller takes
  │    └── UnsupportedFormat a declared type we do not read
  ├── InvalidDate           a date that does not exist or cannot be read
  ├── ArticleNotFound       no article has that id
@@ -27,6 +28,7 @@ __all__ = [
     "NotAnArticle",
     "ParseError",
     "StorageError",
+    "TooManyItems",
     "UndecodableInput",
     "UnsupportedFormat",
 ]
@@ -85,6 +87,10 @@ class NotAnArticle(ParseError):
 
 class UnsupportedFormat(ParseError):
     pass
+
+
+class TooManyItems(ParseError):
+    """A batch with more items than the caller's limit; the reason names the limit."""
 
 
 class InvalidDate(ArchiveError, ValueError):

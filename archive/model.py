@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+from pressearchiv.archive.characters import without_invisible
 from pressearchiv.archive.errors import InvalidDate
 
 __all__ = [
@@ -139,9 +140,10 @@ def normalise_for_identity(text: str) -> str:
     """The form of a text that decides whether two uploads are the same article.
 
     Unicode normalisation and whitespace folding make the same article match
-    whether it arrives as a file with CRLF line ends or as a JSON string.
+    whether it arrives as a file with CRLF line ends or as a JSON string;
+    zero-width characters and byte order marks anywhere in it do not count.
     """
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    return " ".join(without_invisible(unicodedata.normalize("NFC", text)).split())
 
 
 def article_id_for(text: str) -> str:

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pressearchiv.archive import metadata, pages
+from pressearchiv.archive.characters import LoneSurrogate, check_json_strings
 from pressearchiv.archive.decoding import decode_bytes
 from pressearchiv.archive.errors import InvalidDate, MalformedJSON, ParseError, UnsupportedFormat
+from pressearchiv.archive.json_records import json_records, too_many
 from pressearchiv.archive.model import ArticleDraft, DocumentFormat, Overrides
 from pressearchiv.archive.pages import DEFAULT_EXTRACTION, ExtractionSettings
 
@@ -40,8 +42,6 @@ CONTENT_TYPE_OF = {
     DocumentFormat.JSONL: "application/json",
     DocumentFormat.HTML: "text/html; charset=utf-8",
 }
-# Container keys under which exports put their list of articles.
-_LIST_KEYS = ("articles", "items", "data", "results", "documents", "docs")
 
 
 @dataclass
@@ -66,13 +66,15 @@ def parse_document(
     content_type: str | None = None,
     overrides: Overrides | None = None,
     extraction: ExtractionSettings = DEFAULT_EXTRACTION,
+    max_items: int | None = None,
 ) -> ParsedDocument:
     """Parse an uploaded document into article drafts.
 
     ``filename`` is only a hint (and the name errors are reported under); the
     content decides. ``extraction`` tunes how HTML pages are read (the
     benchmark compares settings with it). Raises a ParseError subclass when
-    nothing in it can become an article.
+    nothing in it can become an article, and TooManyItems when it holds more
+    than ``max_items`` articles (None: no limit), before reading the rest.
     """
     decoded = decode_bytes(data, source=filename)
     fmt = detect_format(decoded.text, filename, content_type)
@@ -89,9 +91,9 @@ def parse_document(
             )
         )
     elif fmt is DocumentFormat.JSONL:
-        doc.items.extend(_parse_jsonl(decoded.text, filename, overrides))
+        doc.items.extend(_parse_jsonl(decoded.text, filename, overrides, max_items))
     else:
-        doc.items.extend(_parse_json(decoded.text, data, filename, overrides))
+        doc.items.extend(_parse_json(decoded.text, data, filename, overrides, max_items))
     return doc
 
 
@@ -147,20 +149,10 @@ def _looks_like_jsonl(text: str) -> bool:
 
 
 def _parse_json(
-    text: str, data: bytes, filename: str | None, overrides: Overrides
+    text: str, data: bytes, filename: str | None, overrides: Overrides, limit: int | None
 ) -> list[ArticleDraft | ParseError]:
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise MalformedJSON(
-            f"is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
-            source=filename,
-        ) from None
-    except RecursionError:
-        raise MalformedJSON("is JSON nested too deeply to read", source=filename) from None
-    records = _records(value, filename)
+    records, single = json_records(text, filename, limit)
     items: list[ArticleDraft | ParseError] = []
-    single = len(records) == 1 and isinstance(value, dict)
     for position, record in enumerate(records, start=1):
         # A lone object keeps the file's own bytes; list members are re-serialised.
         raw = data if single else None
@@ -169,32 +161,20 @@ def _parse_json(
     return items
 
 
-def _records(value: Any, filename: str | None) -> list[Any]:
-    if isinstance(value, dict):
-        for key in _LIST_KEYS:
-            if isinstance(value.get(key), list):
-                return list(value[key])
-        return [value]
-    if isinstance(value, list):
-        if not value:
-            raise MalformedJSON("is an empty JSON list: there is no article in it", source=filename)
-        return value
-    raise MalformedJSON(
-        "holds a single JSON value; expected an article object or a list of them",
-        source=filename,
-    )
-
-
 def _parse_jsonl(
-    text: str, filename: str | None, overrides: Overrides
+    text: str, filename: str | None, overrides: Overrides, limit: int | None
 ) -> Iterator[ArticleDraft | ParseError]:
     seen_any = False
+    count = 0
     # Split on "\n" only: str.splitlines() would also split at U+2028 and U+0085,
     # which are legal inside JSON strings (and do occur in real exports).
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         seen_any = True
+        count += 1
+        if limit is not None and count > limit:
+            raise too_many(limit, filename, number)
         try:
             record = json.loads(line)
         except (json.JSONDecodeError, RecursionError) as exc:
@@ -219,6 +199,10 @@ def _record_item(
         return MalformedJSON(
             f"is a JSON {type(record).__name__}, not an article object", source=filename, line=line
         )
+    try:
+        check_json_strings(record)
+    except LoneSurrogate as exc:
+        return MalformedJSON(str(exc), source=filename, line=line)
     if raw is None:
         raw = json.dumps(record, ensure_ascii=False).encode("utf-8")
     try:

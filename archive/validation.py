@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from pressearchiv.archive.characters import printable
 from pressearchiv.archive.cleaning import shorten
 from pressearchiv.archive.errors import NotAnArticle, ParseError
 from pressearchiv.archive.model import (
@@ -60,7 +61,16 @@ def draft(
     filename: str | None,
     encoding: str | None,
 ) -> ArticleDraft:
-    """An ArticleDraft with every field within the store's limits."""
+    """An ArticleDraft with every field within the store's limits.
+
+    Control and invisible characters are removed from every field first
+    (:mod:`.characters`), so they never reach a terminal or the content hash.
+    """
+    text = printable(text)
+    title, outlet = printable(title), printable(outlet)
+    url = printable(url) if url else None
+    author = printable(author) if author else None
+    filename = printable(filename) if filename else None
     title = shorten(title, TITLE_LIMIT) or shorten(text, 80)
     if not title:
         raise ParseError("has no words that could make a title", source=filename)

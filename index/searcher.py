@@ -9,14 +9,12 @@ store → snippets (:mod:`pressearchiv.index.highlight`).
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 from whoosh import query as wq
 from whoosh.searching import Searcher
-from whoosh.support.levenshtein import damerau_levenshtein
 
 from pressearchiv.archive.model import Article
 from pressearchiv.archive.store import ArchiveStore
@@ -30,6 +28,7 @@ from pressearchiv.index.postings import PostingCache
 from pressearchiv.index.query import ParsedQuery, parse_query
 from pressearchiv.index.request import Facets, Hit, SearchRequest, SearchResponse, Sort
 from pressearchiv.index.scoring import QueryTimeout, evaluate
+from pressearchiv.index.spelling import SpellingLexicon, suggest
 from pressearchiv.index.story_tracker import StoryMap
 
 __all__ = [
@@ -46,6 +45,8 @@ __all__ = [
 # Offer "Meinten Sie …?" when a query finds fewer articles than this.
 SUGGEST_BELOW = 3
 PARSED_CACHE = 512
+# Characters of an article whose words choose its related articles.
+RELATED_CHARS = 20_000
 
 
 @dataclass(eq=False)
@@ -69,6 +70,13 @@ class View:
     # first use; a newer map, published while the view lives, replaces them).
     story_map: StoryMap = field(default_factory=StoryMap.empty)
     _stories: tuple[StoryMap, StoryColumns] | None = None
+    _spelling: SpellingLexicon | None = None
+
+    @property
+    def spelling(self) -> SpellingLexicon:
+        if self._spelling is None:
+            self._spelling = SpellingLexicon(self.searcher.reader())
+        return self._spelling
 
     @property
     def stories(self) -> StoryColumns:
@@ -179,9 +187,11 @@ def search(
 ) -> SearchResponse:
     """Answer one search request against one view (see the module docstring)."""
     started = time.monotonic()
+    # One deadline for every stage: matching, snippets and the suggestion.
+    deadline = started + timeout
     cols = view.columns
     parsed = view.parse(request.query, analyzer)
-    selection = select(view, parsed, request, started + timeout)
+    selection = select(view, parsed, request, deadline)
     total = int(selection.final.sum())
     facets = (
         count_facets(cols, selection.matched.rows, selection.dates, selection.outlets, request)
@@ -190,10 +200,11 @@ def search(
     )
     page, size = max(request.page, 1), max(request.size, 0)
     rows, scores = page_rows(view, selection, request, (page - 1) * size, size)
-    hits = _hits(view, store, analyzer, rows, scores, parsed, request.snippets)
+    hits = _hits(view, store, analyzer, rows, scores, parsed, request.snippets, deadline)
     suggestion = None
     if parsed.words and total < SUGGEST_BELOW:
-        suggestion = suggest(view.searcher, analyzer, request.query, parsed.words)
+        reader = view.searcher.reader()
+        suggestion = suggest(reader, view.spelling, analyzer, request.query, parsed.words, deadline)
     return SearchResponse(
         total=total,
         page=page,
@@ -236,6 +247,7 @@ def _hits(
     scores: list[float | None],
     parsed: ParsedQuery,
     with_snippets: bool,
+    deadline: float | None = None,
 ) -> list[Hit]:
     cols, stories = view.columns, view.stories
     ids = [cols.ids[r] for r in rows]
@@ -245,17 +257,18 @@ def _hits(
         article = articles.get(article_id)
         if article is None:  # deleted from the store since the last commit
             continue
-        text = (
-            snippet(
+        text = ""
+        if with_snippets and deadline is not None and time.monotonic() > deadline:
+            # Out of time: the opening of the article, without marking words.
+            text = snippet(article.text, frozenset(), analyzer)
+        elif with_snippets:
+            text = snippet(
                 article.text,
                 parsed.highlight_terms,
                 analyzer,
                 phrases=parsed.phrases,
                 parts=parsed.part_terms,
             )
-            if with_snippets
-            else ""
-        )
         story, versions = stories.story_of(row, cols)
         hits.append(_hit(article, text, score, story, versions))
     return hits
@@ -303,7 +316,10 @@ def related(
     searcher = view.searcher
     if searcher.doc_count() == 0 or limit <= 0:
         return []
-    keyterms = searcher.key_terms_from_text("body", f"{article.title}\n{article.text}", numterms=12)
+    # Whoosh analyses the text in Python: only the opening, so a 10 MB article
+    # costs what a long one does (its distinctive words are there anyway).
+    opening = article.text[:RELATED_CHARS]
+    keyterms = searcher.key_terms_from_text("body", f"{article.title}\n{opening}", numterms=12)
     if not keyterms:
         return []
     query = wq.Or([wq.Term("body", term, boost=weight) for term, weight in keyterms])
@@ -314,39 +330,3 @@ def related(
     kept = [(r, s) for r, s in zip(rows, scores, strict=True) if view.columns.ids[r] != article.id]
     rows, scores = [r for r, _ in kept[:limit]], [s for _, s in kept[:limit]]
     return _hits(view, store, analyzer, rows, scores, parsed, True)
-
-
-def suggest(
-    searcher: Searcher, analyzer: GermanAnalyzer, text: str, words: tuple[str, ...]
-) -> str | None:
-    """``text`` with unknown words replaced by the closest frequent real word, or None.
-
-    A word is unknown when neither it nor its stem occurs in the index, so an
-    inflected form of an indexed word is never "corrected".
-    """
-    reader = searcher.reader()
-    suggestion = text
-    for word in words:
-        lower = word.lower()
-        if reader.doc_frequency("spell", lower) > 0:
-            continue
-        term = analyzer.term(lower)
-        if term is None or any(reader.doc_frequency(f, term) for f in ("title", "body")):
-            continue
-        best: tuple[int, int, str] | None = None
-        for candidate in reader.terms_within("spell", lower, 2, prefix=1):
-            rank = (
-                # Damerau: a swapped pair of letters ("Regeirung") is one typo.
-                damerau_levenshtein(lower, candidate),
-                -reader.doc_frequency("spell", candidate),
-                candidate,
-            )
-            if best is None or rank < best:
-                best = rank
-        if best is None:
-            continue
-        replacement = best[2]
-        if word[:1].isupper():
-            replacement = replacement[:1].upper() + replacement[1:]
-        suggestion = re.sub(rf"\b{re.escape(word)}\b", replacement, suggestion, count=1)
-    return suggestion if suggestion != text else None

@@ -7,6 +7,7 @@ defaults in :mod:`pressearchiv.settings`.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,7 +15,18 @@ from pathlib import Path
 from pressearchiv import version
 from pressearchiv.settings import Settings, SettingsError
 
-__all__ = ["main"]
+__all__ = ["main", "shown"]
+
+# What must never reach a terminal raw: control characters (ESC starts escape
+# sequences that can rewrite the screen or the window title), bidi controls
+# (they reorder what is shown) and lone surrogates (they cannot be encoded).
+# Stored text is cleaned on the way in, but an archive may predate that.
+_UNSHOWABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def shown(text: object) -> str:
+    """``text`` safe for a terminal: every unshowable character as a ``\\uXXXX`` escape."""
+    return _UNSHOWABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", str(text))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -109,7 +121,7 @@ def _ingest(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         store.close()
     for rejection in report.rejected:
-        print(f"rejected: {rejection.source}: {rejection.reason}", file=sys.stderr)
+        print(f"rejected: {shown(rejection.source)}: {shown(rejection.reason)}", file=sys.stderr)
     print(report.summary())
     # Also when nothing new was added: an earlier, interrupted run may have
     # stored articles without indexing them.
@@ -193,7 +205,6 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
 def _search(settings: Settings, args: argparse.Namespace) -> int:
     import html
-    import re
 
     from pressearchiv.index import IndexOptions, IndexUnavailable, SearchIndex, SearchRequest, Sort
     from pressearchiv.index.errors import IndexError_
@@ -223,11 +234,11 @@ def _search(settings: Settings, args: argparse.Namespace) -> int:
         store.close()
     print(f"{result.total} Treffer ({result.took_ms:.0f} ms)")
     if result.suggestion:
-        print(f"Meinten Sie: {result.suggestion}?")
+        print(f"Meinten Sie: {shown(result.suggestion)}?")
     for hit in result.hits:
         date = hit.date.isoformat() if hit.date else "ohne Datum"
-        snippet = html.unescape(re.sub(r"</?mark>", "*", hit.snippet))
-        print(f"\n{hit.title}\n  {hit.outlet} · {date} · id {hit.id}\n  {snippet}")
+        snippet = shown(html.unescape(re.sub(r"</?mark>", "*", hit.snippet)))
+        print(f"\n{shown(hit.title)}\n  {shown(hit.outlet)} · {date} · id {hit.id}\n  {snippet}")
     return 0
 
 

@@ -52,19 +52,50 @@ class Settings:
         low=0,
         high=64,
     )
+    allowed_hosts: str | None = _setting(
+        None,
+        "More names (comma-separated, `*.example.org` allowed) the service answers to; "
+        "always: localhost, 127.0.0.1, [::1] and the host it listens on.",
+    )
     api_token: str | None = _setting(
         None, "Bearer token required for uploads. Unset: uploads only from loopback clients."
     )
     max_file_bytes: int = _setting(10 * _MIB, "Largest accepted uploaded file, in bytes.", low=1)
     max_files: int = _setting(100, "Most files accepted in one upload request.", low=1)
+    max_items: int = _setting(
+        10_000,
+        "Most articles (files, JSON entries, JSON lines) taken in one upload request.",
+        low=1,
+    )
     max_request_bytes: int = _setting(
         200 * _MIB, "Largest accepted upload request body, in bytes.", low=1
+    )
+    header_timeout: float = _setting(
+        10.0,
+        "Seconds a client has to send a request's line and headers; then it is disconnected.",
+        low=0.01,
+        high=3600,
+    )
+    body_timeout: float = _setting(
+        30.0,
+        "Seconds an upload's body may stop arriving before the upload gets 408.",
+        low=0.01,
+        high=3600,
+    )
+    max_connections: int = _setting(
+        500, "Most open client connections; beyond it a new one gets 503 and is closed.", low=1
     )
     max_page_size: int = _setting(
         100, "Largest number of hits one search page may ask for.", low=1, high=10_000
     )
     query_timeout: float = _setting(
         5.0, "Seconds a search may run before it is cut short.", low=0.001, high=3600
+    )
+    search_queue: int = _setting(
+        256, "Most searches waiting for a search slot; beyond it a search gets 429.", low=1
+    )
+    search_queue_wait: float = _setting(
+        30.0, "Seconds a search may wait for a slot before it gets 429.", low=0.001, high=3600
     )
     export_limit: int = _setting(100_000, "Most rows one CSV or JSON Lines export returns.", low=1)
     seed_samples: bool = _setting(
@@ -75,6 +106,23 @@ class Settings:
         for setting in SETTINGS:
             value = setting.check(getattr(self, setting.name))
             object.__setattr__(self, setting.name, value)
+        for name in self.trusted_hosts:
+            wildcard = name.startswith("*") and name not in ("*",) and not name.startswith("*.")
+            if "*" in name[1:] or wildcard:
+                raise SettingsError(
+                    f"allowed_hosts: {name!r} is not a host name or a pattern like *.example.org"
+                )
+
+    @property
+    def trusted_hosts(self) -> tuple[str, ...]:
+        """Every name a request's Host header may carry (DNS rebinding guard)."""
+        names = ["localhost", "127.0.0.1", "[::1]"]
+        # A wildcard address is no name anyone can reach us by.
+        if self.host not in ("0.0.0.0", "::", ""):
+            names.append(f"[{self.host}]" if ":" in self.host else self.host)
+        extra = (self.allowed_hosts or "").split(",")
+        names.extend(n.strip().lower() for n in extra if n.strip())
+        return tuple(dict.fromkeys(n.lower() for n in names))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -91,13 +91,32 @@ def check_write_access(
 
 
 def _check_same_origin(request: Request) -> None:
+    """Refuse writes a browser made for another site.
+
+    ``Origin`` decides; without it (older browsers, some form posts) the
+    ``Referer``. ``Host`` can be compared with them because the
+    :class:`~pressearchiv.web.hosts.TrustedHosts` middleware has already made
+    sure it is one of our own names. A request without either header is no
+    browser's cross-site request (curl, scripts) and passes.
+    """
     if request.headers.get("sec-fetch-site", "") == "cross-site":
         raise Forbidden("uploads from other web sites are not accepted", code=ErrorCode.CROSS_SITE)
+    host = request.headers.get("host", "").lower()
     origin = request.headers.get("origin")
+    referer = request.headers.get("referer")
     if origin:
         # "null" is what sandboxed frames send: treat it as foreign, not as absent.
-        host = request.headers.get("host", "")
-        if origin == "null" or urlsplit(origin).netloc.lower() != host.lower():
-            raise Forbidden(
-                "uploads from other web sites are not accepted", code=ErrorCode.CROSS_SITE
-            )
+        foreign = origin == "null" or _netloc(origin) != host
+    elif referer:
+        foreign = _netloc(referer) != host
+    else:
+        foreign = False
+    if foreign:
+        raise Forbidden("uploads from other web sites are not accepted", code=ErrorCode.CROSS_SITE)
+
+
+def _netloc(url: str) -> str | None:
+    try:
+        return urlsplit(url).netloc.lower()
+    except ValueError:  # an unbalanced "[" in the host
+        return None

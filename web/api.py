@@ -18,6 +18,7 @@ from starlette.responses import Response
 
 from pressearchiv.archive.store import ArchiveStore
 from pressearchiv.index import SearchIndex
+from pressearchiv.web.admission import admitted_search
 from pressearchiv.web.intake import take_upload
 from pressearchiv.web.operations import Operation, Reply, operation
 from pressearchiv.web.outcomes import Error, ErrorCode, ErrorDetail, UploadRejected, UploadSummary
@@ -52,7 +53,7 @@ def _index(request: Request) -> SearchIndex:
         "GET",
         "Search or browse articles",
         {200: Reply("One page of hits", (SearchResponse,))},
-        errors=(400,),
+        errors=(400, 429),
         query=SEARCH_PARAMS,
         description="An empty q lists articles newest first, so one can browse by outlet "
         "and date alone.",
@@ -61,7 +62,7 @@ def _index(request: Request) -> SearchIndex:
 async def search(request: Request) -> Response:
     """``GET /api/search``: one page of hits with facets; an empty ``q`` browses."""
     search_req = search_request(request.query_params, request.app.state.settings)
-    response = await run_in_threadpool(_index(request).search, search_req)
+    response = await admitted_search(request, _index(request).search, search_req)
     return ShapeResponse(SearchResponse.of(response))
 
 
@@ -126,13 +127,13 @@ def _disposition(kind: str, filename: str) -> str:
         "GET",
         "Similar articles",
         {200: Reply(f"Up to {RELATED_HITS} similar articles", (Related,))},
-        errors=(404,),
+        errors=(404, 429),
     )
 )
 async def related(request: Request) -> Response:
     """``GET /api/articles/{id}/related``: articles with similar wording."""
     article_id = request.path_params["article_id"]
-    hits = await run_in_threadpool(_index(request).related, article_id, RELATED_HITS)
+    hits = await admitted_search(request, _index(request).related, article_id, RELATED_HITS)
     return ShapeResponse(Related(id=article_id, hits=[Hit.of(h) for h in hits]))
 
 
@@ -174,7 +175,7 @@ _REJECTED = Reply("No item could be kept", (UploadRejected, Error))
             415: _REJECTED,
             422: _REJECTED,
         },
-        errors=(400, 401, 403, 413, 507),
+        errors=(400, 401, 403, 408, 413, 507),
         takes_upload=True,
     )
 )

@@ -7,6 +7,7 @@ server starts and closes them when it stops.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -25,12 +26,18 @@ from pressearchiv.index import IndexError_, IndexOptions, SearchIndex
 from pressearchiv.index.orphans import end_with_parent
 from pressearchiv.settings import Settings
 from pressearchiv.web import pages
+from pressearchiv.web.admission import Overloaded, SearchAdmission
+from pressearchiv.web.connections import quiet_uvicorn_warnings
 from pressearchiv.web.errors import ApiError, handle_exception
+from pressearchiv.web.hosts import TrustedHosts
 from pressearchiv.web.openapi import openapi_endpoint
 from pressearchiv.web.rendering import make_templates
 from pressearchiv.web.routes import api_routes
+from pressearchiv.web.spool import remove_leftovers
 
 __all__ = ["SECURITY_HEADERS", "create_app", "open_archive"]
+
+log = logging.getLogger("pressearchiv.web")
 
 _HERE = Path(__file__).parent
 SEED_INDEX_WAIT = 30.0
@@ -104,11 +111,23 @@ def create_app(settings: Settings, *, worker: bool = False) -> Starlette:
         ApiError: handle_exception,
         ArchiveError: handle_exception,
         IndexError_: handle_exception,
+        Overloaded: handle_exception,
     }
     app = Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)
     app.state.settings = settings
     app.state.templates = make_templates()
+    app.state.admission = SearchAdmission(
+        slots=IndexOptions().search_slots,
+        max_waiting=settings.search_queue,
+        max_wait=settings.search_queue_wait,
+        query_timeout=settings.query_timeout,
+    )
+    # Nothing, not even an error page, is served under a foreign Host; the
+    # security headers (added last, so outermost) go on that refusal too.
+    app.add_middleware(TrustedHosts, hosts=settings.trusted_hosts)
     app.add_middleware(SecurityHeaders)
+    # A redirect to the slash-less path would be built from the Host header.
+    app.router.redirect_slashes = False
     return app
 
 
@@ -125,6 +144,15 @@ def open_archive(
             store,
             options=options or IndexOptions(query_timeout=settings.query_timeout),
         )
+        # The index lock makes us the only service on this data folder, so
+        # whatever is spooled now was left by a process that was killed.
+        entries, size = remove_leftovers(settings.upload_tmp_dir)
+        if entries:
+            log.warning(
+                "removed %d unfinished upload(s) (%d bytes) left by an earlier process",
+                entries,
+                size,
+            )
         if seeded:
             # A fresh archive should greet its first visitor with searchable samples.
             # (A large existing archive is not waited for: the index catches up
@@ -140,6 +168,7 @@ def _open_follower(settings: Settings) -> tuple[ArchiveStore, SearchIndex]:
     """A worker's archive and its read-only, following view of the owner's index."""
     # A worker whose parent was SIGKILLed would otherwise serve on, stale, forever.
     end_with_parent()
+    quiet_uvicorn_warnings()  # the owner's logging filter does not reach this process
     store = ArchiveStore.open(settings.data_dir)
     try:
         options = IndexOptions(query_timeout=settings.query_timeout)

@@ -16,8 +16,11 @@ ApiError                        raised by web/ itself
  ├── BadParameter          400  a query parameter or form field we cannot use
  ├── Unauthorized          401  a token is configured and none was sent
  ├── Forbidden             403  wrong token, or uploads are closed to this client
+ ├── RequestTimeout        408  an upload body stopped arriving
  ├── PayloadTooLarge       413  a file or the request body is over its limit
  └── UnsupportedMediaType  415  a body that is neither multipart nor JSON
+
+Overloaded (web/admission.py)   429  too many searches waiting; with Retry-After
 """
 
 from __future__ import annotations
@@ -39,10 +42,12 @@ from pressearchiv.archive.errors import (
     NotAnArticle,
     ParseError,
     StorageError,
+    TooManyItems,
     UndecodableInput,
     UnsupportedFormat,
 )
 from pressearchiv.index import IndexUnavailable, QueryTooComplex
+from pressearchiv.web.admission import Overloaded
 from pressearchiv.web.outcomes import Error, ErrorCode, ErrorDetail
 from pressearchiv.web.rendering import render_error
 from pressearchiv.web.shapes import ShapeResponse
@@ -52,6 +57,7 @@ __all__ = [
     "BadParameter",
     "Forbidden",
     "PayloadTooLarge",
+    "RequestTimeout",
     "Unauthorized",
     "UnsupportedMediaType",
     "classify",
@@ -91,6 +97,11 @@ class Forbidden(ApiError):
     code = ErrorCode.FORBIDDEN
 
 
+class RequestTimeout(ApiError):
+    status = 408
+    code = ErrorCode.REQUEST_TIMEOUT
+
+
 class PayloadTooLarge(ApiError):
     status = 413
     code = ErrorCode.PAYLOAD_TOO_LARGE
@@ -110,6 +121,7 @@ _PARSE_CODES: tuple[tuple[type[ParseError], int, ErrorCode], ...] = (
     (UndecodableInput, 422, ErrorCode.UNDECODABLE_INPUT),
     (MalformedJSON, 422, ErrorCode.MALFORMED_JSON),
     (NotAnArticle, 422, ErrorCode.NOT_AN_ARTICLE),
+    (TooManyItems, 413, ErrorCode.TOO_MANY_ITEMS),
 )
 
 # What Starlette's own HTTPExceptions (unknown route, wrong method) are called.
@@ -119,9 +131,11 @@ _HTTP_CODES = {
     403: ErrorCode.FORBIDDEN,
     404: ErrorCode.NOT_FOUND,
     405: ErrorCode.METHOD_NOT_ALLOWED,
+    408: ErrorCode.REQUEST_TIMEOUT,
     413: ErrorCode.PAYLOAD_TOO_LARGE,
     415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
     422: ErrorCode.UNPROCESSABLE,
+    429: ErrorCode.OVERLOADED,
     500: ErrorCode.INTERNAL_ERROR,
     503: ErrorCode.UNAVAILABLE,
 }
@@ -147,6 +161,8 @@ def classify(exc: BaseException) -> tuple[int, ErrorCode, str]:
         message = _HTTP_MESSAGES.get(exc.status_code, str(exc.detail))
         fallback = ErrorCode.BAD_REQUEST if exc.status_code < 500 else ErrorCode.INTERNAL_ERROR
         return exc.status_code, _HTTP_CODES.get(exc.status_code, fallback), message
+    if isinstance(exc, Overloaded):
+        return 429, ErrorCode.OVERLOADED, exc.message
     if isinstance(exc, ArticleNotFound):
         return 404, ErrorCode.NOT_FOUND, str(exc)
     if isinstance(exc, ParseError):
@@ -194,4 +210,6 @@ async def handle_exception(request: Request, exc: Exception) -> Response:
     headers = getattr(exc, "headers", None)
     if isinstance(exc, Unauthorized):
         headers = {"WWW-Authenticate": 'Bearer realm="pressearchiv"'}
+    if isinstance(exc, Overloaded):
+        headers = {"Retry-After": str(exc.retry_after)}
     return error_response(status, code, message, headers=headers)

@@ -11,11 +11,11 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 import msgspec
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
@@ -23,6 +23,7 @@ from pressearchiv.archive.model import Article
 from pressearchiv.archive.store import ArchiveStore
 from pressearchiv.index import SearchIndex
 from pressearchiv.settings import Settings
+from pressearchiv.web.admission import admitted_search
 from pressearchiv.web.operations import Operation, Reply, operation
 from pressearchiv.web.params import SEARCH_PARAMS, search_request
 from pressearchiv.web.shapes import ExportRow
@@ -37,12 +38,25 @@ CSV_COLUMNS: tuple[str, ...] = ExportRow.__struct_fields__
 # A cell starting with one of these is a formula to Excel and LibreOffice
 # (tab and CR too: some spreadsheets strip them and then see the "=").
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# The same after a separator inside a cell: a spreadsheet that splits at ";"
+# (German locales) or "," regardless of our quotes, or a line break, would
+# start a new cell there (OWASP, CSV injection).
+_FORMULA_AFTER_SEPARATOR = re.compile(r"([,;\t\r\n][ \t\r\n]*)(?=[=+\-@])")
 
 
 def csv_cell(value: object) -> str:
-    """One CSV cell, defused: a leading formula character gets a ``'`` in front."""
+    """One CSV cell, defused: every formula start gets a ``'`` in front.
+
+    At the start of the cell and after every ``,``, ``;`` or line break in it,
+    so the cell stays text also where a spreadsheet splits it differently.
+    Every cell is also quoted by the writer (``QUOTE_ALL``).
+    """
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    if text.startswith(_FORMULA_START):
+        # The first character is defused by the quote; a tab or CR there is
+        # not also a separator to defuse.
+        return "'" + text[:1] + _FORMULA_AFTER_SEPARATOR.sub(r"\1'", text[1:])
+    return _FORMULA_AFTER_SEPARATOR.sub(r"\1'", text)
 
 
 def _batches(request: Request) -> Iterator[list[Article]]:
@@ -67,7 +81,8 @@ async def _stream(
 ) -> Response:
     batches = _batches(request)
     # Pull the first batch now: parameter and query errors surface as 4xx here.
-    first = await run_in_threadpool(next, batches, None)
+    # Matching the query is the search; later batches only read the store.
+    first = await admitted_search(request, next, batches, None)
     chained = itertools.chain([first] if first is not None else [], batches)
     headers = {"Content-Disposition": f'attachment; filename="pressearchiv-export.{suffix}"'}
     # A sync iterator: Starlette pulls it in the thread pool, one batch at a time.
@@ -76,7 +91,7 @@ async def _stream(
 
 def _csv_lines(batches: Iterator[list[Article]]) -> Iterator[str]:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
     # The BOM makes Excel read the umlauts as UTF-8 instead of Windows-1252.
     yield "\ufeff"
     writer.writerow(CSV_COLUMNS)
@@ -114,7 +129,7 @@ def _export_note(settings: Settings) -> str:
                 item=ExportRow,
             )
         },
-        errors=(400,),
+        errors=(400, 429),
         query=SEARCH_PARAMS,
         description=_export_note,
     )
@@ -129,7 +144,7 @@ async def export_csv(request: Request) -> Response:
         "GET",
         "Export the result set as JSON Lines",
         {200: Reply("One JSON object per line", media_type="application/x-ndjson", item=ExportRow)},
-        errors=(400,),
+        errors=(400, 429),
         query=SEARCH_PARAMS,
         description=_export_note,
     )

@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from pressearchiv.archive.errors import ParseError
+from pressearchiv.archive.errors import ParseError, TooManyItems
+from pressearchiv.archive.json_records import too_many
 from pressearchiv.archive.model import ArticleDraft, Overrides
 from pressearchiv.archive.parsing import parse_document
 from pressearchiv.archive.store import AddResult, ArchiveStore
 from pressearchiv.index import SearchIndex
-from pressearchiv.web.errors import parse_error_code
-from pressearchiv.web.outcomes import ItemResult, ItemStatus, UploadSummary
+from pressearchiv.web.errors import PayloadTooLarge, parse_error_code
+from pressearchiv.web.outcomes import ErrorCode, ItemResult, ItemStatus, UploadSummary
 
 __all__ = ["IngestOutcome", "UploadItem", "ingest"]
 
@@ -66,15 +67,43 @@ def ingest(
     overrides: Overrides,
     store: ArchiveStore,
     index: SearchIndex,
+    max_items: int,
 ) -> IngestOutcome:
-    """Parse every item, store what is an article, and wait until it is searchable."""
+    """Parse every item, store what is an article, and wait until it is searchable.
+
+    At most ``max_items`` articles (counting rejected entries) are taken from the
+    whole request. The file that would pass the limit is rejected whole (413),
+    and so is every file after it. If nothing of the request was stored by
+    then, the request as a whole is refused with PayloadTooLarge, naming the
+    limit, before anything more is parsed.
+    """
     results: list[ItemResult] = []
     highest_seq = 0
     for item in items:
+        remaining = max_items - len(results)
         try:
+            if remaining <= 0:
+                raise too_many(max_items, item.filename)
             parsed = parse_document(
-                item.data, item.filename, content_type=item.content_type, overrides=overrides
+                item.data,
+                item.filename,
+                content_type=item.content_type,
+                overrides=overrides,
+                max_items=remaining,
             )
+        except TooManyItems as exc:
+            if not any(r.result is not ItemStatus.REJECTED for r in results):
+                raise PayloadTooLarge(
+                    f"the upload holds more than {max_items:,} articles; send at most "
+                    f"{max_items:,} per request (PRESSEARCHIV_MAX_ITEMS), nothing was stored",
+                    code=ErrorCode.TOO_MANY_ITEMS,
+                ) from None
+            reason = (
+                f"would take the upload past its limit of {max_items:,} articles "
+                "(PRESSEARCHIV_MAX_ITEMS); send it again in a request of its own"
+            )
+            results.append(_rejected(TooManyItems(reason, source=exc.source), item.filename))
+            continue
         except ParseError as exc:
             results.append(_rejected(exc, item.filename))
             continue

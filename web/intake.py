@@ -41,9 +41,11 @@ async def take_upload(request: Request) -> IngestOutcome:
         # Decide before reading the body whenever the body cannot change the answer.
         check_write_access(request, settings)
     if media_type == "application/json":
-        data = await receive_body(request, settings.max_file_bytes)
+        data = await receive_body(request, settings.max_file_bytes, settings.body_timeout)
         item = UploadItem(data, None, "application/json")
-        return await run_in_threadpool(ingest, [item], Overrides(), store, index)
+        return await run_in_threadpool(
+            ingest, [item], Overrides(), store, index, settings.max_items
+        )
     if media_type != "multipart/form-data":
         raise UnsupportedMediaType(
             "send multipart/form-data with 'file' fields, or an application/json body"
@@ -62,7 +64,7 @@ async def take_upload(request: Request) -> IngestOutcome:
             raise BadParameter("the upload has no 'file' field", code=ErrorCode.NO_FILE)
         overrides = overrides_from_form(form.fields)
         items = _read_lazily(form.files)
-        return await run_in_threadpool(ingest, items, overrides, store, index)
+        return await run_in_threadpool(ingest, items, overrides, store, index, settings.max_items)
 
 
 def _read_lazily(files: list[ReceivedFile]) -> Iterator[UploadItem]:

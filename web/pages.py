@@ -19,6 +19,7 @@ from pressearchiv.archive.errors import ArticleNotFound
 from pressearchiv.archive.model import PartialDate
 from pressearchiv.index import FacetValue, Hit, IndexError_, SearchRequest, Sort
 from pressearchiv.web.access import uploads_disabled_reason
+from pressearchiv.web.admission import Overloaded, admitted_search
 from pressearchiv.web.errors import ApiError, BadParameter, classify
 from pressearchiv.web.intake import take_upload
 from pressearchiv.web.params import search_request
@@ -137,11 +138,14 @@ async def search_page(request: Request) -> Response:
         context = {"error": exc.message, "search": SearchRequest(), "result": None}
         return render(request, "search.html", context, status=400)
     try:
-        result = await run_in_threadpool(request.app.state.index.search, search)
-    except IndexError_ as exc:
+        result = await admitted_search(request, request.app.state.index.search, search)
+    except (IndexError_, Overloaded) as exc:
         status, _, message = classify(exc)
         context = {"error": message, "search": search, "result": None}
-        return render(request, "search.html", context, status=status)
+        page = render(request, "search.html", context, status=status)
+        if isinstance(exc, Overloaded):
+            page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     query_string = request.url.query
     context = {
         "search": search,
@@ -177,8 +181,9 @@ async def article_page(request: Request) -> Response:
     article_id = request.path_params["article_id"]
     article = await run_in_threadpool(request.app.state.store.get, article_id)
     try:
-        related = await run_in_threadpool(request.app.state.index.related, article_id, RELATED_HITS)
-    except (IndexError_, ArticleNotFound):
+        index = request.app.state.index
+        related = await admitted_search(request, index.related, article_id, RELATED_HITS)
+    except (IndexError_, ArticleNotFound, Overloaded):
         # Stored but not yet indexed: the page is still worth showing.
         related = []
     paragraphs = [p.strip() for p in article.text.split("\n") if p.strip()]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -17,7 +18,7 @@ from starlette.templating import Jinja2Templates
 from pressearchiv.archive.model import PartialDate
 from pressearchiv.index import Sort
 
-__all__ = ["MONTHS", "german_date", "make_templates", "render", "render_error"]
+__all__ = ["MONTHS", "german_date", "is_web_link", "make_templates", "render", "render_error"]
 
 log = logging.getLogger("pressearchiv.web")
 
@@ -58,11 +59,28 @@ def _thousands(value: int) -> str:
     return f"{value:,}".replace(",", ".")
 
 
+def is_web_link(url: object) -> bool:
+    """True for an absolute http(s) URL with a host: the only URLs pages link to.
+
+    A URL from a JSON upload can be anything (``javascript:``, ``data:``); it is
+    then shown as text. ``urlsplit`` drops tabs and line breaks as browsers do,
+    so ``java\tscript:`` is judged as the browser would read it.
+    """
+    if not isinstance(url, str):
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return url == url.strip() and parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
 def make_templates() -> Jinja2Templates:
     """The page templates with our filters; the app keeps one in ``app.state.templates``."""
     templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
     templates.env.filters["datum"] = german_date
     templates.env.filters["tausend"] = _thousands
+    templates.env.tests["weblink"] = is_web_link
     templates.env.globals["sort_labels"] = SORT_LABELS
     return templates
 

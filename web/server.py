@@ -10,6 +10,12 @@ import uvicorn
 from pressearchiv.settings import Settings
 from pressearchiv.web.access import is_loopback, uploads_disabled_reason
 from pressearchiv.web.app import create_app
+from pressearchiv.web.connections import (
+    MAX_HEAD_BYTES,
+    guarded_protocol,
+    quiet_uvicorn_warnings,
+    raise_descriptor_limit,
+)
 from pressearchiv.web.workers import serve_workers
 
 __all__ = ["serve", "startup_notes", "uvicorn_options"]
@@ -33,6 +39,11 @@ def startup_notes(settings: Settings) -> list[str]:
         notes.append("  uploads: need the API token (Authorization: Bearer …)")
     if not is_loopback(settings.host):
         notes.append("  note: reachable from the network; put a TLS proxy in front of it.")
+        if settings.allowed_hosts is None:
+            notes.append(
+                "  note: only requests for localhost or the listening address are answered; "
+                "set PRESSEARCHIV_ALLOWED_HOSTS to the names clients use."
+            )
     return notes
 
 
@@ -45,6 +56,15 @@ def serve(settings: Settings, *, out: TextIO | None = None) -> None:
     stream = out or sys.stderr
     for line in startup_notes(settings):
         print(line, file=stream)
+    quiet_uvicorn_warnings()
+    # Raised here, inherited by worker processes.
+    descriptors = raise_descriptor_limit(settings.max_connections)
+    if descriptors < settings.max_connections + 64:
+        print(
+            f"WARNING: only {descriptors} open files are allowed (ulimit -n); "
+            f"PRESSEARCHIV_MAX_CONNECTIONS={settings.max_connections} cannot be reached.",
+            file=stream,
+        )
     if settings.worker_count > 1:
         serve_workers(settings, uvicorn_options(settings))
     else:
@@ -52,7 +72,7 @@ def serve(settings: Settings, *, out: TextIO | None = None) -> None:
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
-    """How uvicorn runs the service, in one process or in each worker."""
+    """How uvicorn runs the service, in one process or in each worker (picklable)."""
     return dict(
         host=settings.host,
         port=settings.port,
@@ -64,4 +84,8 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         log_level="info",
         # A client may keep a worker for at most this long while idle.
         timeout_keep_alive=5,
+        # h11 with a deadline for request heads and a connection cap
+        # (web/connections.py); heads over 16 KiB are refused with 400.
+        http=guarded_protocol(settings.header_timeout, settings.max_connections),
+        h11_max_incomplete_event_size=MAX_HEAD_BYTES,
     )

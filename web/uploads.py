@@ -9,8 +9,9 @@ lie or be absent (chunked encoding), which is why the counting is not optional.
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
@@ -20,10 +21,16 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
 from pressearchiv.settings import Settings
-from pressearchiv.web.errors import BadParameter, PayloadTooLarge
+from pressearchiv.web.errors import BadParameter, PayloadTooLarge, RequestTimeout
 from pressearchiv.web.outcomes import ErrorCode
 
-__all__ = ["ReceivedFile", "ReceivedForm", "UploadLimits", "receive_body", "receive_multipart"]
+__all__ = [
+    "ReceivedFile",
+    "ReceivedForm",
+    "UploadLimits",
+    "receive_body",
+    "receive_multipart",
+]
 
 # Form fields are short (title, outlet, date, url, token); files are the payload.
 MAX_FIELD_BYTES = 8 * 1024
@@ -36,10 +43,16 @@ class UploadLimits:
     max_file_bytes: int
     max_files: int
     max_request_bytes: int
+    body_timeout: float = 30.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> UploadLimits:
-        return cls(settings.max_file_bytes, settings.max_files, settings.max_request_bytes)
+        return cls(
+            settings.max_file_bytes,
+            settings.max_files,
+            settings.max_request_bytes,
+            settings.body_timeout,
+        )
 
 
 @dataclass(frozen=True)
@@ -71,13 +84,33 @@ def check_content_length(request: Request, limit: int, what: str) -> None:
         raise PayloadTooLarge(f"{what} is larger than the limit of {_megabytes(limit)}")
 
 
-async def receive_body(request: Request, limit: int) -> bytes:
+async def _pieces(request: Request, pause: float) -> AsyncIterator[bytes]:
+    """The body as it arrives; RequestTimeout when it stops for ``pause`` seconds.
+
+    A body that stops half-way would otherwise hold its connection (and the
+    spool file) for ever: the head deadline of ``web/connections.py`` ends
+    when the head is complete.
+    """
+    stream = request.stream().__aiter__()
+    while True:
+        try:
+            chunk = await asyncio.wait_for(stream.__anext__(), timeout=pause)
+        except StopAsyncIteration:
+            return
+        except TimeoutError:
+            raise RequestTimeout(
+                f"the upload stopped arriving for {pause:g} s; nothing of it was stored"
+            ) from None
+        yield chunk
+
+
+async def receive_body(request: Request, limit: int, pause: float) -> bytes:
     """The whole body (a JSON upload), refusing it once it passes ``limit`` bytes."""
     check_content_length(request, limit, "the request body")
     chunks: list[bytes] = []
     received = 0
     try:
-        async for chunk in request.stream():
+        async for chunk in _pieces(request, pause):
             received += len(chunk)
             if received > limit:
                 raise PayloadTooLarge(
@@ -112,7 +145,7 @@ async def receive_multipart(
     try:
         parser = MultipartParser(boundary, collector.callbacks())  # type: ignore[arg-type]
         received = 0
-        async for chunk in request.stream():
+        async for chunk in _pieces(request, limits.body_timeout):
             received += len(chunk)
             if received > limits.max_request_bytes:
                 raise PayloadTooLarge(

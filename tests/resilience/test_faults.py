@@ -13,6 +13,7 @@ import pytest
 
 from pressearchiv.settings import Settings
 from pressearchiv.web.app import create_app
+from tests.web.conftest import TEST_HOST
 from tests.web.shapes import assert_error
 
 with warnings.catch_warnings():
@@ -60,7 +61,7 @@ def in_step(client: TestClient, timeout: float = 30) -> dict:  # type: ignore[ty
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data")
+    return Settings(data_dir=tmp_path / "data", allowed_hosts=TEST_HOST)
 
 
 def test_index_folder_deleted_while_stopped(settings: Settings) -> None:

@@ -30,7 +30,7 @@ with warnings.catch_warnings():
 from pressearchiv.settings import Settings
 from pressearchiv.web.app import create_app
 from tests.resilience.processes import Server
-from tests.web.conftest import LOOPBACK
+from tests.web.conftest import LOOPBACK, TEST_HOST
 from tests.web.shapes import assert_error
 
 MAX_FILES = 3
@@ -50,7 +50,10 @@ XSS = "<script>alert('pressearchiv')</script>"
 
 def _settings(tmp_path: Path, **overrides: Any) -> Settings:
     return Settings(
-        data_dir=tmp_path / "data", max_files=MAX_FILES, max_file_bytes=MAX_FILE_BYTES
+        data_dir=tmp_path / "data",
+        allowed_hosts=TEST_HOST,
+        max_files=MAX_FILES,
+        max_file_bytes=MAX_FILE_BYTES,
     ).with_overrides(**overrides)
 
 

@@ -31,6 +31,7 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 from pressearchiv.settings import Settings
 from pressearchiv.web.app import create_app
 from pressearchiv.web.openapi import openapi_schema
+from tests.web.conftest import TEST_HOST
 
 READ_EXAMPLES = 150
 UPLOAD_EXAMPLES = 50
@@ -55,7 +56,9 @@ class LoopbackClient:
 @pytest.fixture(scope="module")
 def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     data_dir: Path = tmp_path_factory.mktemp("schemathesis") / "data"
-    settings = Settings(data_dir=data_dir, max_file_bytes=256 * 1024, max_files=5)
+    settings = Settings(
+        data_dir=data_dir, allowed_hosts=TEST_HOST, max_file_bytes=256 * 1024, max_files=5
+    )
     app = LoopbackClient(create_app(settings))
     schema = schemathesis.openapi.from_asgi("/api/openapi.json", app)
     try:
@@ -185,7 +188,9 @@ def test_query_as_sent_tells_valid_from_invalid_wire_queries() -> None:
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[Any]:
-    with asgi.get_client(LoopbackClient(create_app(Settings(data_dir=tmp_path / "data")))) as c:
+    with asgi.get_client(
+        LoopbackClient(create_app(Settings(data_dir=tmp_path / "data", allowed_hosts=TEST_HOST)))
+    ) as c:
         yield c
 
 

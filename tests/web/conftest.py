@@ -20,12 +20,16 @@ with warnings.catch_warnings():
 from pressearchiv.settings import Settings
 from pressearchiv.web.app import create_app
 
+__all__ = ["LOOPBACK", "TEST_HOST", "TestClient", "client", "settings"]
+
 LOOPBACK = ("127.0.0.1", 50000)
+# The Host header Starlette's TestClient sends; the app must be told it is ours.
+TEST_HOST = "testserver"
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data")
+    return Settings(data_dir=tmp_path / "data", allowed_hosts=TEST_HOST)
 
 
 @pytest.fixture
