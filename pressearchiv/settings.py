@@ -83,7 +83,10 @@ class Settings:
         high=3600,
     )
     max_connections: int = _setting(
-        500, "Most open client connections; beyond it a new one gets 503 and is closed.", low=1
+        500,
+        "Most open client connections per worker process (each has its own descriptors);"
+        " beyond it a new one gets 503 and is closed.",
+        low=1,
     )
     max_page_size: int = _setting(
         100, "Largest number of hits one search page may ask for.", low=1, high=10_000

@@ -49,16 +49,18 @@ OWNER_POLL_SECONDS = 0.1
 
 def serve_workers(settings: Settings, uvicorn_options: dict[str, Any]) -> None:
     """Own the index here and serve through ``settings.worker_count`` worker processes."""
+    # Made first: making it sets up uvicorn's logging, which the owner's own
+    # messages (repairs, leftovers removed) should go through too.
+    config = uvicorn.Config(
+        # Pickled into each spawned worker: a module-level function and settings.
+        functools.partial(create_app, settings, worker=True),
+        factory=True,
+        workers=settings.worker_count,
+        **uvicorn_options,
+    )
     options = IndexOptions(query_timeout=settings.query_timeout, poll_seconds=OWNER_POLL_SECONDS)
     store, index = open_archive(settings, options)
     try:
-        config = uvicorn.Config(
-            # Pickled into each spawned worker: a module-level function and settings.
-            functools.partial(create_app, settings, worker=True),
-            factory=True,
-            workers=settings.worker_count,
-            **uvicorn_options,
-        )
         socket = config.bind_socket()
         try:
             Multiprocess(config, sockets=[socket]).run()

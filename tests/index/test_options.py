@@ -26,6 +26,7 @@ def test_the_defaults_are_the_values_the_index_was_tuned_with() -> None:
         "bulk_backlog": 5_000,
         "bulk_segment_articles": 5_000,
         "poll_seconds": 0.5,
+        "follow_seconds": 0.1,
         "recheck_seconds": 30.0,
         "merge_factor": 8,
         "largest_merged": 1_000,
