@@ -55,6 +55,7 @@ class SearchIndex:
         self._indexed = threading.Condition()
         self._indexed_seq = -1
         self._story_map = StoryMap.empty()
+        self._storied = threading.Condition()  # notified with each new story map
         self._view = self._new_view()
         self._writer: IndexWriterThread | None = None
         self._stories: StoryFollower | None = None
@@ -162,6 +163,8 @@ class SearchIndex:
         with self._lock:
             self._story_map = stories
             self._view.story_map = stories
+        with self._storied:
+            self._storied.notify_all()
 
     def _new_view(self) -> run.View:
         searcher = self._ix.searcher()
@@ -214,6 +217,15 @@ class SearchIndex:
         self.notify()
         with self._indexed:
             return self._indexed.wait_for(lambda: self._indexed_seq >= seq, timeout=timeout)
+
+    def wait_stories(self, seq: int, timeout: float = 5.0) -> bool:
+        """Block until every article up to ``seq`` has its story; False on timeout.
+
+        Stories follow indexing a moment later (a thread of their own), so an
+        upload waits for them too before it answers.
+        """
+        with self._storied:
+            return self._storied.wait_for(lambda: self._story_map.watermark >= seq, timeout=timeout)
 
     # -- searching -----------------------------------------------------------
 

@@ -86,6 +86,11 @@ class StoryMap:
     def __len__(self) -> int:
         return int(self.seq.size)
 
+    @property
+    def watermark(self) -> int:
+        """The highest ``seq`` with a story (0 when none)."""
+        return int(self.seq[-1]) if len(self) else 0
+
     def founder_seqs(self, seqs: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
         """Per article ``seq``: the ``seq`` of its story's first article, or its own
         ``seq`` while it has no story yet (a story of its own)."""
