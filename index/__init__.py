@@ -14,6 +14,7 @@ from pressearchiv.index.request import (
     SearchRequest,
     SearchResponse,
     Sort,
+    StoryVersions,
 )
 from pressearchiv.index.search_index import SearchIndex
 from pressearchiv.index.storage import rebuild_index
@@ -33,5 +34,6 @@ __all__ = [
     "SearchRequest",
     "SearchResponse",
     "Sort",
+    "StoryVersions",
     "rebuild_index",
 ]

@@ -29,7 +29,13 @@ from pressearchiv.index.errors import IndexUnavailable
 from pressearchiv.index.options import IndexOptions
 from pressearchiv.index.ownership import OwnerLock
 from pressearchiv.index.postings import PostingCache, segment_key
-from pressearchiv.index.request import Hit, IndexStatus, SearchRequest, SearchResponse
+from pressearchiv.index.request import (
+    Hit,
+    IndexStatus,
+    SearchRequest,
+    SearchResponse,
+    StoryVersions,
+)
 from pressearchiv.index.schema import analyzer_of
 from pressearchiv.index.storage import open_existing, open_or_create
 from pressearchiv.index.story_tracker import StoryFollower, StoryMap, StoryTracker, stories_dir
@@ -254,8 +260,8 @@ class SearchIndex:
         with self._slot(), self._acquire() as view:
             return run.related(view, self._store, self._analyzer, article, limit, self._timeout)
 
-    def versions(self, article_id: str) -> list[Hit]:
-        """The other versions of an article's story (id, outlet, date, title; no
+    def versions(self, article_id: str) -> StoryVersions:
+        """An article's story and its other versions (id, outlet, date, title; no
         snippets), oldest first; raises ArticleNotFound for unknown ids."""
         article = self._store.get(article_id)
         with self._slot(), self._acquire() as view:

@@ -28,7 +28,14 @@ from pressearchiv.index.grouping import StoryColumns
 from pressearchiv.index.highlight import snippet
 from pressearchiv.index.postings import PostingCache
 from pressearchiv.index.query import ParsedQuery, parse_query
-from pressearchiv.index.request import Facets, Hit, SearchRequest, SearchResponse, Sort
+from pressearchiv.index.request import (
+    Facets,
+    Hit,
+    SearchRequest,
+    SearchResponse,
+    Sort,
+    StoryVersions,
+)
 from pressearchiv.index.scoring import QueryTimeout, evaluate
 from pressearchiv.index.story_tracker import StoryMap
 
@@ -277,18 +284,19 @@ def _hit(article: Article, text: str, score: float | None, story: str, versions:
 
 def versions(
     view: View, store: ArchiveStore, article: Article, analyzer: GermanAnalyzer
-) -> list[Hit]:
-    """The other versions of ``article``'s story, oldest first (by date, then arrival)."""
+) -> StoryVersions:
+    """``article``'s story and its other versions, oldest first (by date, then arrival)."""
     cols = view.columns
     found = np.flatnonzero(cols.live & (cols.seq == article.seq))
-    if not found.size:
-        return []
-    others = [
-        int(r) for r in view.stories.rows_of_story(int(found[0])) if cols.ids[r] != article.id
-    ]
+    if not found.size:  # stored but not indexed yet: a story of its own for now
+        return StoryVersions(article.id, [])
+    row = int(found[0])
+    story, _ = view.stories.story_of(row, cols)
+    others = [int(r) for r in view.stories.rows_of_story(row) if cols.ids[r] != article.id]
     others.sort(key=lambda r: (int(cols.day_start[r]) or 1 << 30, int(cols.seq[r])))
     parsed = ParsedQuery(None, frozenset(), ())
-    return _hits(view, store, analyzer, others, [None] * len(others), parsed, False)
+    hits = _hits(view, store, analyzer, others, [None] * len(others), parsed, False)
+    return StoryVersions(story, hits)
 
 
 def related(

@@ -42,6 +42,8 @@ __all__ = [
     "Shape",
     "ShapeResponse",
     "Stats",
+    "Version",
+    "Versions",
 ]
 
 
@@ -75,6 +77,17 @@ class Hit(Shape):
     url: str | None
     snippet: Annotated[str, Meta(description="HTML: escaped text, the query's words in <mark>")]
     score: Annotated[float | None, Meta(description="Relevance; null when sorted by date")]
+    story: Annotated[
+        str,
+        Meta(
+            description="The story this article is a version of: the id of the story's "
+            "first article (the article's own id while it has no other version)"
+        ),
+    ]
+    versions: Annotated[
+        int,
+        Meta(ge=1, description="How many articles are versions of the story, this one included"),
+    ]
 
     @classmethod
     def of(cls, hit: FoundHit) -> Hit:
@@ -88,6 +101,8 @@ class Hit(Shape):
             url=hit.url,
             snippet=hit.snippet,
             score=hit.score,
+            story=hit.story or hit.id,
+            versions=hit.versions,
         )
 
 
@@ -129,6 +144,13 @@ class SearchResponse(Shape):
             "without a partner."
         ),
     ]
+    stories: Annotated[
+        int,
+        Meta(
+            description="How many stories the total articles belong to; with group=story "
+            "there is one hit per story, so this counts the hits of all pages"
+        ),
+    ]
     took_ms: float
     timed_out: Annotated[bool, Meta(description="The time limit cut the search short")]
 
@@ -147,6 +169,7 @@ class SearchResponse(Shape):
             ),
             suggestion=found.suggestion,
             ignored=list(found.ignored),
+            stories=found.stories,
             took_ms=found.took_ms,
             timed_out=found.timed_out,
         )
@@ -172,6 +195,7 @@ class Article(Shape):
     ingested_at: Timestamp
     raw_url: str
     related_url: str
+    versions_url: str
 
     @classmethod
     def of(cls, article: StoredArticle) -> Article:
@@ -194,6 +218,7 @@ class Article(Shape):
             ingested_at=article.ingested_at.isoformat(),
             raw_url=f"/api/articles/{quote(article.id)}/raw",
             related_url=f"/api/articles/{quote(article.id)}/related",
+            versions_url=f"/api/articles/{quote(article.id)}/versions",
         )
 
 
@@ -237,6 +262,37 @@ class Related(Shape):
 
     id: ArticleId
     hits: Annotated[list[Hit], Meta(max_length=RELATED_HITS)]
+
+
+class Version(Shape):
+    """Another article of the same story (another outlet's print of the same text)."""
+
+    id: ArticleId
+    title: str
+    outlet: str
+    date: KnownDate | None
+    date_precision: DatePrecision | None
+    url: str | None
+
+    @classmethod
+    def of(cls, hit: FoundHit) -> Version:
+        date, precision = _date(hit.date)
+        return cls(
+            id=hit.id,
+            title=hit.title,
+            outlet=hit.outlet,
+            date=date,
+            date_precision=precision,
+            url=hit.url,
+        )
+
+
+class Versions(Shape):
+    """The other versions of an article's story, oldest first (by date, then arrival)."""
+
+    id: ArticleId
+    story: Annotated[str, Meta(description="The story id: the id of its first article")]
+    versions: list[Version]
 
 
 class Count(Shape):

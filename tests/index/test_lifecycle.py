@@ -40,6 +40,7 @@ def test_public_api_is_explicit() -> None:
         "SearchRequest",
         "SearchResponse",
         "Sort",
+        "StoryVersions",
         "rebuild_index",
     ]
 

@@ -19,7 +19,7 @@ import pytest
 from pressearchiv.archive.errors import ArticleNotFound
 from pressearchiv.archive.model import article_id_for
 from pressearchiv.archive.store import ArchiveStore
-from pressearchiv.index import SearchIndex, SearchRequest, Sort
+from pressearchiv.index import SearchIndex, SearchRequest, Sort, StoryVersions
 from pressearchiv.index.story_tracker import stories_dir
 from tests.index.conftest import ARTICLES, draft
 from tests.index.flood import AGENCY, CUT, EDITED, FOLLOW_UP, NEW_LEAD, OTHER_OUTLET, REPORTAGE
@@ -141,7 +141,9 @@ def test_grouped_pages_hold_every_story_exactly_once(
 
 
 def test_versions_lists_the_other_versions_oldest_first(story_index: SearchIndex) -> None:
-    versions = story_index.versions(article_id_for(CUT))
+    found = story_index.versions(article_id_for(CUT))
+    assert found.story == STORY
+    versions = found.others
     assert [(v.outlet, v.title) for v in versions] == [
         ("Sächsische Zeitung", "Katastrophenalarm in Dresden"),
         ("MDR", "Die Elbe steigt und steigt"),
@@ -149,7 +151,8 @@ def test_versions_lists_the_other_versions_oldest_first(story_index: SearchIndex
         ("Tagesspiegel", "Elbe-Hochwasser in Dresden"),
     ]
     assert all(v.story == STORY and v.versions == 5 for v in versions)
-    assert story_index.versions(article_id_for(REPORTAGE)) == []
+    reportage = article_id_for(REPORTAGE)
+    assert story_index.versions(reportage) == StoryVersions(reportage, [])
     with pytest.raises(ArticleNotFound):
         story_index.versions("0123456789abcdef")
 
@@ -186,6 +189,6 @@ def test_a_read_only_index_sees_the_stories_of_its_owner(
         assert stories_by_id(reader) == stories_by_id(story_index)
         grouped = reader.search(SearchRequest(group=True, size=100))
         assert grouped.stories == STORY_COUNT == len(grouped.hits)
-        assert len(reader.versions(STORY)) == 4
+        assert len(reader.versions(STORY).others) == 4
     finally:
         reader.close()
