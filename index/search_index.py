@@ -23,6 +23,7 @@ import numpy as np
 from whoosh.index import Index
 
 from pressearchiv.archive.store import ArchiveStore
+from pressearchiv.index import nearby
 from pressearchiv.index import searcher as run
 from pressearchiv.index.columns import ColumnCache, Columns
 from pressearchiv.index.errors import IndexUnavailable
@@ -254,18 +255,26 @@ class SearchIndex:
             ids = [view.columns.ids[r] for r in rows]
         return iter(ids)
 
-    def related(self, article_id: str, limit: int = 5) -> list[Hit]:
-        """Articles like this one ("more like this"); raises ArticleNotFound for unknown ids."""
+    def related(
+        self, article_id: str, limit: int = 5, min_similarity: float | None = None
+    ) -> list[Hit]:
+        """The article's story versions, then articles like it ("more like this") whose
+        similarity (``score``, 1.0 = the article itself) is at least ``min_similarity``
+        (default: :data:`~pressearchiv.index.nearby.RELATED_MIN_SIMILARITY`); raises
+        ArticleNotFound for unknown ids."""
         article = self._store.get(article_id)
+        least = nearby.RELATED_MIN_SIMILARITY if min_similarity is None else min_similarity
         with self._slot(), self._acquire() as view:
-            return run.related(view, self._store, self._analyzer, article, limit, self._timeout)
+            return nearby.related(
+                view, self._store, self._analyzer, article, limit, self._timeout, least
+            )
 
     def versions(self, article_id: str) -> StoryVersions:
         """An article's story and its other versions (id, outlet, date, title; no
         snippets), oldest first; raises ArticleNotFound for unknown ids."""
         article = self._store.get(article_id)
         with self._slot(), self._acquire() as view:
-            return run.versions(view, self._store, article, self._analyzer)
+            return nearby.versions(view, self._store, article, self._analyzer)
 
     def status(self) -> IndexStatus:
         store_count = self._store.count()

@@ -14,7 +14,6 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from whoosh import query as wq
 from whoosh.searching import Searcher
 from whoosh.support.levenshtein import damerau_levenshtein
 
@@ -34,7 +33,6 @@ from pressearchiv.index.request import (
     SearchRequest,
     SearchResponse,
     Sort,
-    StoryVersions,
 )
 from pressearchiv.index.scoring import QueryTimeout, evaluate
 from pressearchiv.index.story_tracker import StoryMap
@@ -45,9 +43,8 @@ __all__ = [
     "match",
     "ordered_rows",
     "page_rows",
-    "related",
+    "page_hits",
     "search",
-    "versions",
 ]
 
 # Offer "Meinten Sie …?" when a query finds fewer articles than this.
@@ -197,7 +194,7 @@ def search(
     )
     page, size = max(request.page, 1), max(request.size, 0)
     rows, scores = page_rows(view, selection, request, (page - 1) * size, size)
-    hits = _hits(view, store, analyzer, rows, scores, parsed, request.snippets)
+    hits = page_hits(view, store, analyzer, rows, scores, parsed, request.snippets)
     suggestion = None
     if parsed.words and total < SUGGEST_BELOW:
         suggestion = suggest(view.searcher, analyzer, request.query, parsed.words)
@@ -235,7 +232,7 @@ def page_rows(
     return [rows[i] for i in chosen], [scores[i] for i in chosen]
 
 
-def _hits(
+def page_hits(
     view: View,
     store: ArchiveStore,
     analyzer: GermanAnalyzer,
@@ -280,48 +277,6 @@ def _hit(article: Article, text: str, score: float | None, story: str, versions:
         story=story,
         versions=versions,
     )
-
-
-def versions(
-    view: View, store: ArchiveStore, article: Article, analyzer: GermanAnalyzer
-) -> StoryVersions:
-    """``article``'s story and its other versions, oldest first (by date, then arrival)."""
-    cols = view.columns
-    found = np.flatnonzero(cols.live & (cols.seq == article.seq))
-    if not found.size:  # stored but not indexed yet: a story of its own for now
-        return StoryVersions(article.id, [])
-    row = int(found[0])
-    story, _ = view.stories.story_of(row, cols)
-    others = [int(r) for r in view.stories.rows_of_story(row) if cols.ids[r] != article.id]
-    others.sort(key=lambda r: (int(cols.day_start[r]) or 1 << 30, int(cols.seq[r])))
-    parsed = ParsedQuery(None, frozenset(), ())
-    hits = _hits(view, store, analyzer, others, [None] * len(others), parsed, False)
-    return StoryVersions(story, hits)
-
-
-def related(
-    view: View,
-    store: ArchiveStore,
-    analyzer: GermanAnalyzer,
-    article: Article,
-    limit: int,
-    timeout: float,
-) -> list[Hit]:
-    """Articles sharing the most distinctive terms of ``article`` ("more like this")."""
-    searcher = view.searcher
-    if searcher.doc_count() == 0 or limit <= 0:
-        return []
-    keyterms = searcher.key_terms_from_text("body", f"{article.title}\n{article.text}", numterms=12)
-    if not keyterms:
-        return []
-    query = wq.Or([wq.Term("body", term, boost=weight) for term, weight in keyterms])
-    parsed = ParsedQuery(query, frozenset(), ())
-    matched = match(view, parsed, time.monotonic() + timeout)
-    # One more than asked for, then drop the article itself (it matches best).
-    rows, scores = ordered_rows(view, matched, matched.rows, Sort.RELEVANCE, limit + 1)
-    kept = [(r, s) for r, s in zip(rows, scores, strict=True) if view.columns.ids[r] != article.id]
-    rows, scores = [r for r, _ in kept[:limit]], [s for _, s in kept[:limit]]
-    return _hits(view, store, analyzer, rows, scores, parsed, True)
 
 
 def suggest(

@@ -157,6 +157,22 @@ def test_versions_lists_the_other_versions_oldest_first(story_index: SearchIndex
         story_index.versions("0123456789abcdef")
 
 
+def test_related_lists_the_versions_first_then_only_what_is_related(
+    story_index: SearchIndex,
+) -> None:
+    related = story_index.related(article_id_for(CUT), limit=5)
+    assert [h.id for h in related[:4]] == [VERSION_IDS[0], VERSION_IDS[1], *VERSION_IDS[3:]]
+    # After the versions: the other flood stories at most, never the unrelated articles.
+    others = {h.id for h in related[4:]}
+    assert others <= {article_id_for(REPORTAGE), article_id_for(FOLLOW_UP)}
+    assert all(h.score is not None and 0 < h.score <= 1 for h in related)
+    # The reportage shares the flood, not the text: no versions, nothing unrelated.
+    reportage = story_index.related(article_id_for(REPORTAGE), limit=5)
+    assert {h.id for h in reportage} <= set(VERSION_IDS) | {article_id_for(FOLLOW_UP)}
+    unrelated = story_index.related(story_index.search(SearchRequest(query="G20")).hits[0].id)
+    assert unrelated == []
+
+
 def test_stories_survive_a_restart_and_new_versions_join_them(
     tmp_path: Path, story_store: ArchiveStore
 ) -> None:
