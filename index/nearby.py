@@ -16,7 +16,7 @@ from whoosh import query as wq
 from pressearchiv.archive.model import Article
 from pressearchiv.archive.store import ArchiveStore
 from pressearchiv.index import searcher as run
-from pressearchiv.index.analysis import GermanAnalyzer
+from pressearchiv.index.analysis import STOP_MARK, GermanAnalyzer
 from pressearchiv.index.query import ParsedQuery
 from pressearchiv.index.request import Hit, Sort, StoryVersions
 from pressearchiv.index.searcher import View
@@ -26,6 +26,8 @@ __all__ = ["RELATED_MIN_SIMILARITY", "related", "versions"]
 # Related articles must score at least this share of the article's own score
 # for its key terms (bench/related.py; docs/benchmarks.md, "Related articles").
 RELATED_MIN_SIMILARITY = 0.25
+# The article's most distinctive terms that make its "more like this" query.
+KEY_TERMS = 12
 
 
 def versions(
@@ -72,7 +74,12 @@ def related(
         return []
     own_row = int(own[0])
     story_rows = [int(r) for r in view.stories.rows_of_story(own_row) if r != own_row]
-    keyterms = searcher.key_terms_from_text("body", f"{article.title}\n{article.text}", numterms=12)
+    # Stop words are indexed too (marked terms); they say nothing about a topic
+    # but are frequent enough in every text to be among Whoosh's key terms.
+    candidates = searcher.key_terms_from_text(
+        "body", f"{article.title}\n{article.text}", numterms=KEY_TERMS * 3
+    )
+    keyterms = [(t, w) for t, w in candidates if not t.startswith(STOP_MARK)][:KEY_TERMS]
     if not keyterms:
         return []
     query = wq.Or([wq.Term("body", term, boost=weight) for term, weight in keyterms])
