@@ -22,15 +22,14 @@ from pressearchiv.web.intake import take_upload
 from pressearchiv.web.operations import Operation, Reply, operation
 from pressearchiv.web.outcomes import Error, ErrorCode, ErrorDetail, UploadRejected, UploadSummary
 from pressearchiv.web.params import SEARCH_PARAMS, search_request
+from pressearchiv.web.service_shapes import Health, Stats
 from pressearchiv.web.shapes import (
     RELATED_HITS,
     Article,
-    Health,
     Hit,
     Related,
     SearchResponse,
     ShapeResponse,
-    Stats,
     Version,
     Versions,
 )

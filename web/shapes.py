@@ -1,7 +1,8 @@
 """The JSON shapes of the API, each defined once as a typed model.
 
 The handlers (``web/api.py``), the exports (``web/export.py``) and the OpenAPI
-document (``web/openapi.py``) all use these models: a handler builds one from
+document (``web/openapi.py``) all use these models (the service's own state, stats
+and health, is in ``web/service_shapes.py``): a handler builds one from
 the domain objects with its ``of`` constructor, msgspec encodes it, and the
 OpenAPI components are generated from the same classes. Fields have no
 defaults: each is always in the JSON (``null`` when unknown), so the schema
@@ -10,7 +11,7 @@ lists it as required. Upload results and errors are in ``web/outcomes.py``.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from urllib.parse import quote
 
 import msgspec
@@ -19,29 +20,24 @@ from starlette.responses import Response
 
 from pressearchiv.archive.model import Article as StoredArticle
 from pressearchiv.archive.model import DatePrecision, DateSource, DocumentFormat, PartialDate
-from pressearchiv.archive.store import StoreStats
+from pressearchiv.index import RELATED_MIN_SIMILARITY
 from pressearchiv.index import Facets as FoundFacets
 from pressearchiv.index import FacetValue as FoundFacetValue
 from pressearchiv.index import Hit as FoundHit
-from pressearchiv.index import IndexStatus as FoundIndexStatus
 from pressearchiv.index import SearchResponse as FoundResponse
 
 __all__ = [
     "RELATED_HITS",
     "Article",
     "ArticleId",
-    "Count",
     "ExportRow",
     "FacetValue",
     "Facets",
-    "Health",
     "Hit",
-    "IndexStatus",
     "Related",
     "SearchResponse",
     "Shape",
     "ShapeResponse",
-    "Stats",
     "Version",
     "Versions",
 ]
@@ -258,10 +254,18 @@ RELATED_HITS = 5
 
 
 class Related(Shape):
-    """Articles with similar wording."""
+    """The article's story versions, then articles with similar wording."""
 
     id: ArticleId
-    hits: Annotated[list[Hit], Meta(max_length=RELATED_HITS)]
+    hits: Annotated[
+        list[Hit],
+        Meta(
+            max_length=RELATED_HITS,
+            description="Versions first (oldest first), then by similarity; a hit's score "
+            "is its similarity to the article (1.0: the article itself), at least "
+            f"{RELATED_MIN_SIMILARITY} for all but versions",
+        ),
+    ]
 
 
 class Version(Shape):
@@ -293,52 +297,6 @@ class Versions(Shape):
     id: ArticleId
     story: Annotated[str, Meta(description="The story id: the id of its first article")]
     versions: list[Version]
-
-
-class Count(Shape):
-    value: str
-    count: int
-
-
-def _counts(counts: dict[str, int]) -> list[Count]:
-    return [Count(value=k, count=v) for k, v in counts.items()]
-
-
-class IndexStatus(Shape):
-    """Whether the index is in step with the archive."""
-
-    store_count: int
-    index_count: int
-    in_step: bool
-    pending: Annotated[int, Meta(description="Articles stored but not yet searchable")]
-
-
-class Stats(Shape):
-    """Articles per outlet and per year (``undated`` for those without a date)."""
-
-    total: int
-    by_outlet: list[Count]
-    by_year: list[Count]
-    index: IndexStatus
-
-    @classmethod
-    def of(cls, stored: StoreStats, status: FoundIndexStatus) -> Stats:
-        return cls(
-            total=stored.total,
-            by_outlet=_counts(stored.by_outlet),
-            by_year=_counts(stored.by_year),
-            index=IndexStatus(
-                store_count=status.store_count,
-                index_count=status.index_count,
-                in_step=status.in_step,
-                pending=status.pending,
-            ),
-        )
-
-
-class Health(Shape):
-    status: Literal["ok"]
-    articles: int
 
 
 class ShapeResponse(Response):
