@@ -16,6 +16,7 @@ without a body.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, time
 from email.utils import format_datetime, parsedate_to_datetime
@@ -54,10 +55,16 @@ def _tag(name: str) -> str:
     return f"{{{ATOM}}}{name}"
 
 
+# Characters XML 1.0 does not allow at all, not even escaped. ElementTree
+# escapes markup but writes these as they are, which no parser accepts.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _add(parent: ET.Element, name: str, text: str | None = None, **attrs: str) -> ET.Element:
-    element = ET.SubElement(parent, _tag(name), attrs)
+    clean = {key: _NOT_XML.sub("", value) for key, value in attrs.items()}
+    element = ET.SubElement(parent, _tag(name), clean)
     if text is not None:
-        element.text = text
+        element.text = _NOT_XML.sub("", text)
     return element
 
 

@@ -118,6 +118,19 @@ def test_titles_and_snippets_are_escaped_not_markup(client: TestClient) -> None:
     assert "<mark>Verbraucherzentrale</mark>" in unsanitized.entries[0].summary
 
 
+def test_control_characters_never_break_the_xml(client: TestClient) -> None:
+    article = {
+        "title": "Steuer\x0bzeichen\x01 im Titel",
+        "text": "Ein Bericht über Steuerzeichen\x0c in Texten, die aus alten Redaktionssystemen "
+        "stammen und beim Export in Feeds Probleme machen können.",
+        "outlet": "Archivdienst",
+        "date": "2024-10-02",
+    }
+    assert client.post("/api/articles", json=article).status_code == 201
+    [entry] = parse(client, {"q": "Redaktionssystemen"}).entries
+    assert "zeichen" in entry.title
+
+
 def test_conditional_get_answers_304_until_something_new_matches(flood: TestClient) -> None:
     params = {"q": "Elbe"}
     first = flood.get("/api/search.atom", params=params)
