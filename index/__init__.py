@@ -4,6 +4,7 @@ The web layer imports only what is listed in ``__all__``.
 """
 
 from pressearchiv.index.errors import IndexError_, IndexUnavailable, QueryTooComplex
+from pressearchiv.index.nearby import RELATED_MIN_SIMILARITY
 from pressearchiv.index.options import IndexOptions
 from pressearchiv.index.query import MAX_QUERY_CHARS, MAX_QUERY_WORDS
 from pressearchiv.index.request import (
@@ -14,6 +15,7 @@ from pressearchiv.index.request import (
     SearchRequest,
     SearchResponse,
     Sort,
+    StoryVersions,
 )
 from pressearchiv.index.search_index import SearchIndex
 from pressearchiv.index.storage import rebuild_index
@@ -21,6 +23,7 @@ from pressearchiv.index.storage import rebuild_index
 __all__ = [
     "MAX_QUERY_CHARS",
     "MAX_QUERY_WORDS",
+    "RELATED_MIN_SIMILARITY",
     "FacetValue",
     "Facets",
     "Hit",
@@ -33,5 +36,6 @@ __all__ = [
     "SearchRequest",
     "SearchResponse",
     "Sort",
+    "StoryVersions",
     "rebuild_index",
 ]

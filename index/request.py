@@ -11,7 +11,16 @@ from enum import StrEnum
 
 from pressearchiv.archive.model import PartialDate
 
-__all__ = ["FacetValue", "Facets", "Hit", "IndexStatus", "SearchRequest", "SearchResponse", "Sort"]
+__all__ = [
+    "FacetValue",
+    "Facets",
+    "Hit",
+    "IndexStatus",
+    "SearchRequest",
+    "SearchResponse",
+    "Sort",
+    "StoryVersions",
+]
 
 
 class Sort(StrEnum):
@@ -90,6 +99,16 @@ class SearchResponse:
     ignored_syntax: tuple[str, ...] = ()
     # How many stories the ``total`` articles belong to.
     stories: int = 0
+
+
+@dataclass(frozen=True)
+class StoryVersions:
+    """An article's story: its id and the *other* versions, oldest first (by
+    date, then arrival; no snippets). An article not indexed yet, or alone in
+    its story, has no others."""
+
+    story: str
+    others: list[Hit]
 
 
 @dataclass(frozen=True)

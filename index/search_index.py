@@ -23,6 +23,7 @@ import numpy as np
 from whoosh.index import Index
 
 from pressearchiv.archive.store import ArchiveStore
+from pressearchiv.index import nearby
 from pressearchiv.index import searcher as run
 from pressearchiv.index.columns import ColumnCache, Columns
 from pressearchiv.index.errors import IndexUnavailable
@@ -30,7 +31,13 @@ from pressearchiv.index.follower import IndexFollower
 from pressearchiv.index.options import IndexOptions
 from pressearchiv.index.ownership import OwnerLock
 from pressearchiv.index.postings import PostingCache, segment_key
-from pressearchiv.index.request import Hit, IndexStatus, SearchRequest, SearchResponse
+from pressearchiv.index.request import (
+    Hit,
+    IndexStatus,
+    SearchRequest,
+    SearchResponse,
+    StoryVersions,
+)
 from pressearchiv.index.schema import analyzer_of
 from pressearchiv.index.storage import open_existing, open_or_create
 from pressearchiv.index.story_tracker import StoryFollower, StoryMap, StoryTracker, stories_dir
@@ -56,6 +63,7 @@ class SearchIndex:
         self._indexed = threading.Condition()
         self._indexed_seq = -1
         self._story_map = StoryMap.empty()
+        self._storied = threading.Condition()  # notified with each new story map
         self._view = self._new_view()
         self._writer: IndexWriterThread | None = None
         self._stories: StoryFollower | None = None
@@ -208,6 +216,8 @@ class SearchIndex:
         with self._lock:
             self._story_map = stories
             self._view.story_map = stories
+        with self._storied:
+            self._storied.notify_all()
 
     def _new_view(self) -> run.View:
         searcher = self._ix.searcher()
@@ -261,6 +271,15 @@ class SearchIndex:
         with self._indexed:
             return self._indexed.wait_for(lambda: self._indexed_seq >= seq, timeout=timeout)
 
+    def wait_stories(self, seq: int, timeout: float = 5.0) -> bool:
+        """Block until every article up to ``seq`` has its story; False on timeout.
+
+        Stories follow indexing a moment later (a thread of their own), so an
+        upload waits for them too before it answers.
+        """
+        with self._storied:
+            return self._storied.wait_for(lambda: self._story_map.watermark >= seq, timeout=timeout)
+
     # -- searching -----------------------------------------------------------
 
     def search(self, request: SearchRequest) -> SearchResponse:
@@ -282,18 +301,26 @@ class SearchIndex:
             ids = [view.columns.ids[r] for r in rows]
         return iter(ids)
 
-    def related(self, article_id: str, limit: int = 5) -> list[Hit]:
-        """Articles like this one ("more like this"); raises ArticleNotFound for unknown ids."""
+    def related(
+        self, article_id: str, limit: int = 5, min_similarity: float | None = None
+    ) -> list[Hit]:
+        """The article's story versions, then articles like it ("more like this") whose
+        similarity (``score``, 1.0 = the article itself) is at least ``min_similarity``
+        (default: :data:`~pressearchiv.index.nearby.RELATED_MIN_SIMILARITY`); raises
+        ArticleNotFound for unknown ids."""
         article = self._store.get(article_id)
+        least = nearby.RELATED_MIN_SIMILARITY if min_similarity is None else min_similarity
         with self._slot(), self._acquire() as view:
-            return run.related(view, self._store, self._analyzer, article, limit, self._timeout)
+            return nearby.related(
+                view, self._store, self._analyzer, article, limit, self._timeout, least
+            )
 
-    def versions(self, article_id: str) -> list[Hit]:
-        """The other versions of an article's story (id, outlet, date, title; no
+    def versions(self, article_id: str) -> StoryVersions:
+        """An article's story and its other versions (id, outlet, date, title; no
         snippets), oldest first; raises ArticleNotFound for unknown ids."""
         article = self._store.get(article_id)
         with self._slot(), self._acquire() as view:
-            return run.versions(view, self._store, article, self._analyzer)
+            return nearby.versions(view, self._store, article, self._analyzer)
 
     def status(self) -> IndexStatus:
         store_count = self._store.count()

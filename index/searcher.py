@@ -13,7 +13,6 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from pressearchiv.archive.model import Article
@@ -26,7 +25,13 @@ from pressearchiv.index.grouping import StoryColumns
 from pressearchiv.index.highlight import snippet
 from pressearchiv.index.postings import PostingCache
 from pressearchiv.index.query import ParsedQuery, parse_query
-from pressearchiv.index.request import Facets, Hit, SearchRequest, SearchResponse, Sort
+from pressearchiv.index.request import (
+    Facets,
+    Hit,
+    SearchRequest,
+    SearchResponse,
+    Sort,
+)
 from pressearchiv.index.scoring import QueryTimeout, evaluate
 from pressearchiv.index.spelling import SpellingLexicon, suggest
 from pressearchiv.index.story_tracker import StoryMap
@@ -37,16 +42,13 @@ __all__ = [
     "match",
     "ordered_rows",
     "page_rows",
-    "related",
+    "page_hits",
     "search",
-    "versions",
 ]
 
 # Offer "Meinten Sie …?" when a query finds fewer articles than this.
 SUGGEST_BELOW = 3
 PARSED_CACHE = 512
-# Characters of an article whose words choose its related articles.
-RELATED_CHARS = 20_000
 
 
 @dataclass(eq=False)
@@ -200,7 +202,7 @@ def search(
     )
     page, size = max(request.page, 1), max(request.size, 0)
     rows, scores = page_rows(view, selection, request, (page - 1) * size, size)
-    hits = _hits(view, store, analyzer, rows, scores, parsed, request.snippets, deadline)
+    hits = page_hits(view, store, analyzer, rows, scores, parsed, request.snippets, deadline)
     suggestion = None
     if parsed.words and total < SUGGEST_BELOW:
         reader = view.searcher.reader()
@@ -239,7 +241,7 @@ def page_rows(
     return [rows[i] for i in chosen], [scores[i] for i in chosen]
 
 
-def _hits(
+def page_hits(
     view: View,
     store: ArchiveStore,
     analyzer: GermanAnalyzer,
@@ -286,47 +288,3 @@ def _hit(article: Article, text: str, score: float | None, story: str, versions:
         story=story,
         versions=versions,
     )
-
-
-def versions(
-    view: View, store: ArchiveStore, article: Article, analyzer: GermanAnalyzer
-) -> list[Hit]:
-    """The other versions of ``article``'s story, oldest first (by date, then arrival)."""
-    cols = view.columns
-    found = np.flatnonzero(cols.live & (cols.seq == article.seq))
-    if not found.size:
-        return []
-    others = [
-        int(r) for r in view.stories.rows_of_story(int(found[0])) if cols.ids[r] != article.id
-    ]
-    others.sort(key=lambda r: (int(cols.day_start[r]) or 1 << 30, int(cols.seq[r])))
-    parsed = ParsedQuery(None, frozenset(), ())
-    return _hits(view, store, analyzer, others, [None] * len(others), parsed, False)
-
-
-def related(
-    view: View,
-    store: ArchiveStore,
-    analyzer: GermanAnalyzer,
-    article: Article,
-    limit: int,
-    timeout: float,
-) -> list[Hit]:
-    """Articles sharing the most distinctive terms of ``article`` ("more like this")."""
-    searcher = view.searcher
-    if searcher.doc_count() == 0 or limit <= 0:
-        return []
-    # Whoosh analyses the text in Python: only the opening, so a 10 MB article
-    # costs what a long one does (its distinctive words are there anyway).
-    opening = article.text[:RELATED_CHARS]
-    keyterms = searcher.key_terms_from_text("body", f"{article.title}\n{opening}", numterms=12)
-    if not keyterms:
-        return []
-    query = wq.Or([wq.Term("body", term, boost=weight) for term, weight in keyterms])
-    parsed = ParsedQuery(query, frozenset(), ())
-    matched = match(view, parsed, time.monotonic() + timeout)
-    # One more than asked for, then drop the article itself (it matches best).
-    rows, scores = ordered_rows(view, matched, matched.rows, Sort.RELEVANCE, limit + 1)
-    kept = [(r, s) for r, s in zip(rows, scores, strict=True) if view.columns.ids[r] != article.id]
-    rows, scores = [r for r, _ in kept[:limit]], [s for _, s in kept[:limit]]
-    return _hits(view, store, analyzer, rows, scores, parsed, True)

@@ -36,6 +36,7 @@ import numpy.typing as npt
 
 from pressearchiv.archive.store import ArchiveStore
 from pressearchiv.index import story_files
+from pressearchiv.index.orphans import end_with_parent
 from pressearchiv.index.stories import Fingerprint, StoryDetector, StoryParams
 
 __all__ = ["StoryFollower", "StoryMap", "StoryTracker", "stories_dir"]
@@ -85,6 +86,11 @@ class StoryMap:
 
     def __len__(self) -> int:
         return int(self.seq.size)
+
+    @property
+    def watermark(self) -> int:
+        """The highest ``seq`` with a story (0 when none)."""
+        return int(self.seq[-1]) if len(self) else 0
 
     def founder_seqs(self, seqs: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
         """Per article ``seq``: the ``seq`` of its story's first article, or its own
@@ -168,7 +174,13 @@ class StoryTracker:
             (seqs[i] - 1, seqs[min(i + BATCH, len(seqs)) - 1]) for i in range(0, len(seqs), BATCH)
         ]
         workers = max(1, min(os.cpu_count() or 1, len(ranges)))
-        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+        # Workers end with us: a killed service must not leave them waiting forever.
+        with ProcessPoolExecutor(
+            workers,
+            mp_context=get_context("spawn"),
+            initializer=end_with_parent,
+            initargs=(os.getpid(),),
+        ) as pool:
             futures = [
                 pool.submit(_fingerprints, str(self._store.path), after, last, self._params)
                 for after, last in ranges

@@ -23,18 +23,19 @@ from pressearchiv.web.intake import take_upload
 from pressearchiv.web.operations import Operation, Reply, operation
 from pressearchiv.web.outcomes import Error, ErrorCode, ErrorDetail, UploadRejected, UploadSummary
 from pressearchiv.web.params import SEARCH_PARAMS, search_request
+from pressearchiv.web.service_shapes import Health, Stats
 from pressearchiv.web.shapes import (
     RELATED_HITS,
     Article,
-    Health,
     Hit,
     Related,
     SearchResponse,
     ShapeResponse,
-    Stats,
+    Version,
+    Versions,
 )
 
-__all__ = ["article", "healthz", "raw", "related", "search", "stats", "upload"]
+__all__ = ["article", "healthz", "raw", "related", "search", "stats", "upload", "versions"]
 
 
 def _store(request: Request) -> ArchiveStore:
@@ -56,7 +57,9 @@ def _index(request: Request) -> SearchIndex:
         errors=(400, 429),
         query=SEARCH_PARAMS,
         description="An empty q lists articles newest first, so one can browse by outlet "
-        "and date alone.",
+        "and date alone. Every hit names its story and how many versions it has; with "
+        "group=story the page holds one hit per story, the version that comes first in the "
+        "requested order, and stories says how many there are.",
     )
 )
 async def search(request: Request) -> Response:
@@ -135,6 +138,25 @@ async def related(request: Request) -> Response:
     article_id = request.path_params["article_id"]
     hits = await admitted_search(request, _index(request).related, article_id, RELATED_HITS)
     return ShapeResponse(Related(id=article_id, hits=[Hit.of(h) for h in hits]))
+
+
+@operation(
+    Operation(
+        "GET",
+        "The other versions of the article's story",
+        {200: Reply("The story id and the other versions, oldest first", (Versions,))},
+        errors=(404,),
+        description="Versions are articles that print one text (an agency copy with "
+        "another lead, cut or lightly edited, in another outlet). A new article's story is "
+        "assigned a moment after it becomes searchable; until then it has no versions.",
+    )
+)
+async def versions(request: Request) -> Response:
+    """``GET /api/articles/{id}/versions``: the other articles of the same story."""
+    article_id = request.path_params["article_id"]
+    found = await run_in_threadpool(_index(request).versions, article_id)
+    listed = [Version.of(h) for h in found.others]
+    return ShapeResponse(Versions(id=article_id, story=found.story, versions=listed))
 
 
 @operation(

@@ -114,7 +114,8 @@ def _json_lines(batches: Iterator[list[Article]]) -> Iterator[bytes]:
 def _export_note(settings: Settings) -> str:
     return (
         f"The whole result set of the search, at most {settings.export_limit} rows "
-        "(PRESSEARCHIV_EXPORT_LIMIT), streamed; page and size are checked but do not apply."
+        "(PRESSEARCHIV_EXPORT_LIMIT), streamed; page and size are checked but do not apply. "
+        "With group=story, one row per story: the version that comes first in the order."
     )
 
 

@@ -23,6 +23,11 @@ __all__ = ["IngestOutcome", "UploadItem", "ingest"]
 # How long an upload waits for its articles to become searchable before it
 # answers anyway (they will still be indexed; /api/stats shows "pending").
 INDEX_WAIT_SECONDS = 10.0
+# Stories are assigned a moment after indexing. Waiting for them lets a search
+# right after the upload group the new article, but during a large backlog
+# (a first start) the story thread is busy for minutes, so the wait is short:
+# the article is searchable either way and its story follows.
+STORY_WAIT_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -121,6 +126,8 @@ def ingest(
     if highest_seq:
         index.notify()
         indexed = index.wait_indexed(highest_seq, timeout=INDEX_WAIT_SECONDS)
+        if indexed:
+            index.wait_stories(highest_seq, timeout=STORY_WAIT_SECONDS)
     return IngestOutcome(results, indexed)
 
 

@@ -142,6 +142,8 @@ def _query_parameter(settings: Settings, param: Param) -> dict[str, Any]:
 
 def _response(reply: Reply) -> dict[str, Any]:
     description = reply.description
+    if not reply.media_type:
+        return {"description": description}
     if reply.item is not None:
         description += f"; each one an {reply.item.__name__} (see the components)"
     if reply.shapes:

@@ -25,7 +25,8 @@ Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
 @dataclass(frozen=True)
 class Reply:
-    """One documented response: a JSON shape (or one of several), or another media type."""
+    """One documented response: a JSON shape (or one of several), another media
+    type, or no body at all (``media_type=""``, as for 304)."""
 
     description: str
     shapes: tuple[type[Struct], ...] = ()

@@ -1,7 +1,7 @@
 """The search parameters, declared once: each reads itself from a request and describes itself.
 
-The JSON API, the exports and the HTML search page read ``q, outlet, from, to,
-sort, page, size`` through :func:`search_request`, and the OpenAPI document
+The JSON API, the exports, the Atom feed and the HTML search page read ``q,
+outlet, from, to, sort, group, page, size`` through :func:`search_request`, and the OpenAPI document
 describes them from the same declarations (:data:`SEARCH_PARAMS`), so the
 service and its documentation cannot disagree. Each declaration's
 :meth:`Param.schema` says exactly which values its :meth:`Param.read` accepts
@@ -30,6 +30,7 @@ __all__ = [
     "MAX_PAGE",
     "NO_NUL",
     "SEARCH_PARAMS",
+    "Grouping",
     "Param",
     "search_request",
 ]
@@ -203,6 +204,13 @@ class Integer(Param):
         )
 
 
+class Grouping(StrEnum):
+    """Whether a search lists every article or one per story."""
+
+    ARTICLE = "article"
+    STORY = "story"
+
+
 Q = Text(
     "q",
     'Query: all words must occur; "phrase", OR, NOT, prefix*. Empty lists articles. '
@@ -215,14 +223,26 @@ OUTLET = TextList(
 FROM = Date("from", "Earliest date, inclusive: YYYY, YYYY-MM or YYYY-MM-DD. Empty: no limit.")
 TO = Date("to", "Latest date, inclusive: YYYY, YYYY-MM or YYYY-MM-DD. Empty: no limit.")
 SORT = Choice("sort", "Order; default relevance with a query, newest without.", choices=Sort)
+GROUP = Choice(
+    "group",
+    "article: every matching article (the API's default); story: one hit per story, the "
+    "version that comes first in the requested order (the newest with sort=newest, the "
+    "best-scoring with relevance), while total and facets still count articles. The search "
+    "page groups by default.",
+    choices=Grouping,
+)
 PAGE = Integer("page", "Page, from 1.", low=1, high=lambda settings: MAX_PAGE)
 SIZE = Integer("size", "Hits per page.", low=1, high=lambda settings: settings.max_page_size)
 
-SEARCH_PARAMS: tuple[Param, ...] = (Q, OUTLET, FROM, TO, SORT, PAGE, SIZE)
+SEARCH_PARAMS: tuple[Param, ...] = (Q, OUTLET, FROM, TO, SORT, GROUP, PAGE, SIZE)
 
 
 def search_request(
-    params: QueryParams, settings: Settings, *, default_size: int = 20
+    params: QueryParams,
+    settings: Settings,
+    *,
+    default_size: int = 20,
+    default_group: Grouping = Grouping.ARTICLE,
 ) -> SearchRequest:
     """Read a search from query parameters; raise :class:`BadParameter` naming the culprit."""
     query = Q.read(params, settings)
@@ -241,6 +261,7 @@ def search_request(
         date_from=date_from,
         date_to=date_to,
         sort=Sort(sort),
+        group=(GROUP.read(params, settings) or default_group) is Grouping.STORY,
         page=PAGE.read(params, settings) or 1,
         size=SIZE.read(params, settings) or default_size,
     )

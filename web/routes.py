@@ -13,7 +13,7 @@ from typing import Any
 
 from starlette.routing import Route
 
-from pressearchiv.web import api, export
+from pressearchiv.web import api, export, feed
 from pressearchiv.web.operations import operation_of
 
 __all__ = ["api_routes"]
@@ -26,11 +26,13 @@ def api_routes() -> list[Route]:
         _route("/api/search", api.search, "api_search"),
         _route("/api/search.csv", export.export_csv, "api_search_csv"),
         _route("/api/search.jsonl", export.export_jsonl, "api_search_jsonl"),
+        _route("/api/search.atom", feed.atom_feed, "api_search_atom"),
         _route("/api/stats", api.stats, "api_stats"),
         _route("/api/articles", api.upload, "api_upload"),
         _route("/api/articles/{article_id}", api.article, "api_article"),
         _route("/api/articles/{article_id}/raw", api.raw, "api_raw"),
         _route("/api/articles/{article_id}/related", api.related, "api_related"),
+        _route("/api/articles/{article_id}/versions", api.versions, "api_versions"),
     ]
 
 

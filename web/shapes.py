@@ -1,7 +1,8 @@
 """The JSON shapes of the API, each defined once as a typed model.
 
 The handlers (``web/api.py``), the exports (``web/export.py``) and the OpenAPI
-document (``web/openapi.py``) all use these models: a handler builds one from
+document (``web/openapi.py``) all use these models (the service's own state, stats
+and health, is in ``web/service_shapes.py``): a handler builds one from
 the domain objects with its ``of`` constructor, msgspec encodes it, and the
 OpenAPI components are generated from the same classes. Fields have no
 defaults: each is always in the JSON (``null`` when unknown), so the schema
@@ -10,7 +11,7 @@ lists it as required. Upload results and errors are in ``web/outcomes.py``.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from urllib.parse import quote
 
 import msgspec
@@ -19,29 +20,26 @@ from starlette.responses import Response
 
 from pressearchiv.archive.model import Article as StoredArticle
 from pressearchiv.archive.model import DatePrecision, DateSource, DocumentFormat, PartialDate
-from pressearchiv.archive.store import StoreStats
+from pressearchiv.index import RELATED_MIN_SIMILARITY
 from pressearchiv.index import Facets as FoundFacets
 from pressearchiv.index import FacetValue as FoundFacetValue
 from pressearchiv.index import Hit as FoundHit
-from pressearchiv.index import IndexStatus as FoundIndexStatus
 from pressearchiv.index import SearchResponse as FoundResponse
 
 __all__ = [
     "RELATED_HITS",
     "Article",
     "ArticleId",
-    "Count",
     "ExportRow",
     "FacetValue",
     "Facets",
-    "Health",
     "Hit",
-    "IndexStatus",
     "Related",
     "SearchResponse",
     "Shape",
     "ShapeResponse",
-    "Stats",
+    "Version",
+    "Versions",
 ]
 
 
@@ -75,6 +73,17 @@ class Hit(Shape):
     url: str | None
     snippet: Annotated[str, Meta(description="HTML: escaped text, the query's words in <mark>")]
     score: Annotated[float | None, Meta(description="Relevance; null when sorted by date")]
+    story: Annotated[
+        str,
+        Meta(
+            description="The story this article is a version of: the id of the story's "
+            "first article (the article's own id while it has no other version)"
+        ),
+    ]
+    versions: Annotated[
+        int,
+        Meta(ge=1, description="How many articles are versions of the story, this one included"),
+    ]
 
     @classmethod
     def of(cls, hit: FoundHit) -> Hit:
@@ -88,6 +97,8 @@ class Hit(Shape):
             url=hit.url,
             snippet=hit.snippet,
             score=hit.score,
+            story=hit.story or hit.id,
+            versions=hit.versions,
         )
 
 
@@ -129,6 +140,13 @@ class SearchResponse(Shape):
             "without a partner."
         ),
     ]
+    stories: Annotated[
+        int,
+        Meta(
+            description="How many stories the total articles belong to; with group=story "
+            "there is one hit per story, so this counts the hits of all pages"
+        ),
+    ]
     took_ms: float
     timed_out: Annotated[bool, Meta(description="The time limit cut the search short")]
 
@@ -147,6 +165,7 @@ class SearchResponse(Shape):
             ),
             suggestion=found.suggestion,
             ignored=list(found.ignored),
+            stories=found.stories,
             took_ms=found.took_ms,
             timed_out=found.timed_out,
         )
@@ -172,6 +191,7 @@ class Article(Shape):
     ingested_at: Timestamp
     raw_url: str
     related_url: str
+    versions_url: str
 
     @classmethod
     def of(cls, article: StoredArticle) -> Article:
@@ -194,6 +214,7 @@ class Article(Shape):
             ingested_at=article.ingested_at.isoformat(),
             raw_url=f"/api/articles/{quote(article.id)}/raw",
             related_url=f"/api/articles/{quote(article.id)}/related",
+            versions_url=f"/api/articles/{quote(article.id)}/versions",
         )
 
 
@@ -233,56 +254,49 @@ RELATED_HITS = 5
 
 
 class Related(Shape):
-    """Articles with similar wording."""
+    """The article's story versions, then articles with similar wording."""
 
     id: ArticleId
-    hits: Annotated[list[Hit], Meta(max_length=RELATED_HITS)]
+    hits: Annotated[
+        list[Hit],
+        Meta(
+            max_length=RELATED_HITS,
+            description="Versions first (oldest first), then by similarity; a hit's score "
+            "is its similarity to the article (1.0: the article itself), at least "
+            f"{RELATED_MIN_SIMILARITY} for all but versions",
+        ),
+    ]
 
 
-class Count(Shape):
-    value: str
-    count: int
+class Version(Shape):
+    """Another article of the same story (another outlet's print of the same text)."""
 
-
-def _counts(counts: dict[str, int]) -> list[Count]:
-    return [Count(value=k, count=v) for k, v in counts.items()]
-
-
-class IndexStatus(Shape):
-    """Whether the index is in step with the archive."""
-
-    store_count: int
-    index_count: int
-    in_step: bool
-    pending: Annotated[int, Meta(description="Articles stored but not yet searchable")]
-
-
-class Stats(Shape):
-    """Articles per outlet and per year (``undated`` for those without a date)."""
-
-    total: int
-    by_outlet: list[Count]
-    by_year: list[Count]
-    index: IndexStatus
+    id: ArticleId
+    title: str
+    outlet: str
+    date: KnownDate | None
+    date_precision: DatePrecision | None
+    url: str | None
 
     @classmethod
-    def of(cls, stored: StoreStats, status: FoundIndexStatus) -> Stats:
+    def of(cls, hit: FoundHit) -> Version:
+        date, precision = _date(hit.date)
         return cls(
-            total=stored.total,
-            by_outlet=_counts(stored.by_outlet),
-            by_year=_counts(stored.by_year),
-            index=IndexStatus(
-                store_count=status.store_count,
-                index_count=status.index_count,
-                in_step=status.in_step,
-                pending=status.pending,
-            ),
+            id=hit.id,
+            title=hit.title,
+            outlet=hit.outlet,
+            date=date,
+            date_precision=precision,
+            url=hit.url,
         )
 
 
-class Health(Shape):
-    status: Literal["ok"]
-    articles: int
+class Versions(Shape):
+    """The other versions of an article's story, oldest first (by date, then arrival)."""
+
+    id: ArticleId
+    story: Annotated[str, Meta(description="The story id: the id of its first article")]
+    versions: list[Version]
 
 
 class ShapeResponse(Response):

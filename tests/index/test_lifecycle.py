@@ -28,6 +28,7 @@ def test_public_api_is_explicit() -> None:
     assert index_package.__all__ == [
         "MAX_QUERY_CHARS",
         "MAX_QUERY_WORDS",
+        "RELATED_MIN_SIMILARITY",
         "FacetValue",
         "Facets",
         "Hit",
@@ -40,6 +41,7 @@ def test_public_api_is_explicit() -> None:
         "SearchRequest",
         "SearchResponse",
         "Sort",
+        "StoryVersions",
         "rebuild_index",
     ]
 

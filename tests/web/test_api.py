@@ -56,8 +56,11 @@ def test_search_hit_has_every_field_and_a_marked_snippet(client: TestClient) -> 
         "url",
         "snippet",
         "score",
+        "story",
+        "versions",
     }
     assert hit["id"] == EPOCH
+    assert (hit["story"], hit["versions"]) == (EPOCH, 1)
     assert hit["title"] == "Blinken und Lawrow beenden Gespräch vorzeitig"
     assert hit["date"] == "2022-01-21"
     assert hit["date_precision"] == "day"
@@ -178,6 +181,7 @@ def test_article_has_metadata_and_clean_text(client: TestClient) -> None:
     assert body["format"] == "text"
     assert body["raw_url"] == f"/api/articles/{EPOCH}/raw"
     assert body["related_url"] == f"/api/articles/{EPOCH}/related"
+    assert body["versions_url"] == f"/api/articles/{EPOCH}/versions"
     assert "Lawrow" in body["text"]
 
 

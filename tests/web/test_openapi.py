@@ -55,7 +55,7 @@ def test_the_schema_lists_every_route_and_parameter_the_app_serves_and_nothing_e
         for method, operation in item.items()
     }
     assert served == documented
-    assert len(served) == 9
+    assert len(served) == 11
     assert schema["openapi"] == "3.1.0"
     assert schema["info"]["version"] == version()
 
@@ -67,14 +67,25 @@ def test_the_served_document_is_the_one_for_the_apps_routes(
     assert served == openapi_schema(settings, client.app.routes)  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("path", ["/api/search", "/api/search.csv", "/api/search.jsonl"])
+@pytest.mark.parametrize(
+    "path", ["/api/search", "/api/search.csv", "/api/search.jsonl", "/api/search.atom"]
+)
 def test_every_documented_query_parameter_is_read_by_the_service(
     client: TestClient, path: str
 ) -> None:
     # A value just outside what the schema allows must be refused naming the parameter:
     # proof that the service reads each documented parameter with the documented limit.
     parameters = client.get("/api/openapi.json").json()["paths"][path]["get"]["parameters"]
-    assert {p["name"] for p in parameters} == {"q", "outlet", "from", "to", "sort", "page", "size"}
+    assert {p["name"] for p in parameters} == {
+        "q",
+        "outlet",
+        "from",
+        "to",
+        "sort",
+        "group",
+        "page",
+        "size",
+    }
     for parameter in parameters:
         name, schema = parameter["name"], parameter["schema"]
         if schema["type"] == "array":
@@ -101,6 +112,9 @@ def test_real_responses_match_their_schemas(client: TestClient) -> None:
     validate(schema, "SearchResponse", client.get("/api/search").json())
     validate(schema, "Article", client.get(f"/api/articles/{article_id}").json())
     validate(schema, "Related", client.get(f"/api/articles/{article_id}/related").json())
+    validate(schema, "Versions", client.get(f"/api/articles/{article_id}/versions").json())
+    grouped = client.get("/api/search", params={"group": "story"}).json()
+    validate(schema, "SearchResponse", grouped)
     validate(schema, "Stats", client.get("/api/stats").json())
     validate(schema, "Error", client.get("/api/search", params={"page": "0"}).json())
     rejected = client.post("/api/articles", files={"file": ("a.png", doc.PNG)}).json()

@@ -1,0 +1,210 @@
+"""Stories in the index: a real store and index in a temporary folder.
+
+Five versions of one agency copy about a flood in Dresden arrive from five
+outlets, beside a reportage and a follow-up on the same flood (other stories)
+and the eight unrelated articles of ``conftest``. Every expectation is
+written out: which articles share a story, what ``group`` keeps, what the
+versions listing holds, and that all of it survives a restart and is seen by
+a read-only index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from pressearchiv.archive.errors import ArticleNotFound
+from pressearchiv.archive.model import article_id_for
+from pressearchiv.archive.store import ArchiveStore
+from pressearchiv.index import SearchIndex, SearchRequest, Sort, StoryVersions
+from pressearchiv.index.story_tracker import stories_dir
+from tests.index.conftest import ARTICLES, draft
+from tests.index.flood import AGENCY, CUT, EDITED, FOLLOW_UP, NEW_LEAD, OTHER_OUTLET, REPORTAGE
+
+# (title, text, outlet, date) in the order they arrive: the agency copy first.
+FLOOD = [
+    ("Katastrophenalarm in Dresden", AGENCY, "Sächsische Zeitung", "2024-09-17"),
+    ("Die Elbe steigt und steigt", NEW_LEAD, "MDR", "2024-09-17"),
+    ("Dresden löst Katastrophenalarm aus", CUT, "Kleine Zeitung", "2024-09-18"),
+    ("Hochwasser: Alarm in Dresden", EDITED, "Kronen Zeitung", "2024-09-18"),
+    ("Elbe-Hochwasser in Dresden", OTHER_OUTLET, "Tagesspiegel", "2024-09-19"),
+    ("Sandsäcke bis zur Hüfte", REPORTAGE, "Die Zeit", "2024-09-18"),
+    ("Elbe-Pegel sinkt wieder", FOLLOW_UP, "Sächsische Zeitung", "2024-09-20"),
+]
+STORY = article_id_for(AGENCY)
+VERSION_IDS = [article_id_for(t) for t in (AGENCY, NEW_LEAD, CUT, EDITED, OTHER_OUTLET)]
+# Every article but the four later versions founds a story of its own.
+STORY_COUNT = len(ARTICLES) + len(FLOOD) - 4
+
+
+@pytest.fixture
+def story_store(store: ArchiveStore) -> ArchiveStore:
+    store.add_many(ARTICLES)
+    store.add_many([draft(title, text, outlet, date) for title, text, outlet, date in FLOOD])
+    return store
+
+
+def open_index(path: Path, store: ArchiveStore) -> SearchIndex:
+    index = SearchIndex.open(path, store)
+    assert index.wait_indexed(store.max_seq(), timeout=10)
+    assert index.wait_stories(store.max_seq(), timeout=10)
+    return index
+
+
+@pytest.fixture
+def story_index(tmp_path: Path, story_store: ArchiveStore) -> Iterator[SearchIndex]:
+    index = open_index(tmp_path / "index", story_store)
+    yield index
+    index.close()
+
+
+def stories_by_id(index: SearchIndex) -> dict[str, tuple[str | None, int]]:
+    hits = index.search(SearchRequest(size=100)).hits
+    return {h.id: (h.story, h.versions) for h in hits}
+
+
+def test_versions_of_one_agency_text_share_a_story(story_index: SearchIndex) -> None:
+    found = stories_by_id(story_index)
+    assert len(found) == len(ARTICLES) + len(FLOOD)
+    for article_id in VERSION_IDS:
+        assert found[article_id] == (STORY, 5)
+
+
+def test_other_stories_on_the_same_topic_stay_apart(story_index: SearchIndex) -> None:
+    found = stories_by_id(story_index)
+    for text in (REPORTAGE, FOLLOW_UP):
+        own = article_id_for(text)
+        assert found[own] == (own, 1)
+    others = {i: s for i, s in found.items() if i not in VERSION_IDS}
+    assert all(story == (i, 1) for i, story in others.items())
+
+
+def test_group_keeps_one_hit_per_story_while_total_and_facets_count_articles(
+    story_index: SearchIndex,
+) -> None:
+    request = SearchRequest(query="Dresden OR Laubegast", sort=Sort.NEWEST)
+    plain = story_index.search(request)
+    grouped = story_index.search(replace(request, group=True))
+    assert plain.total == grouped.total == 7
+    assert plain.facets == grouped.facets
+    assert plain.stories == grouped.stories == 3
+    # Newest first, the story is represented by its newest version (the
+    # Tagesspiegel's, 19 September); the other stories by themselves.
+    assert [h.id for h in grouped.hits] == [
+        article_id_for(FOLLOW_UP),
+        article_id_for(OTHER_OUTLET),
+        article_id_for(REPORTAGE),
+    ]
+    assert [h.versions for h in grouped.hits] == [1, 5, 1]
+    assert len(plain.hits) == 7
+
+
+def test_the_representative_is_the_first_version_in_the_requested_order(
+    story_index: SearchIndex,
+) -> None:
+    request = SearchRequest(query="Katastrophenalarm", group=True)
+    oldest = story_index.search(replace(request, sort=Sort.OLDEST)).hits
+    newest = story_index.search(replace(request, sort=Sort.NEWEST)).hits
+    relevance = story_index.search(request)
+    story_hits = [h for h in oldest if h.story == STORY]
+    assert [h.id for h in story_hits] == [article_id_for(AGENCY)]  # oldest: 17 Sept, first seq
+    assert [h.id for h in newest if h.story == STORY] == [article_id_for(OTHER_OUTLET)]
+    ranked = story_index.search(replace(request, group=False))
+    best = next(h for h in ranked.hits if h.story == STORY)
+    assert [h.id for h in relevance.hits if h.story == STORY] == [best.id]
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7])
+@pytest.mark.parametrize("sort", list(Sort))
+def test_grouped_pages_hold_every_story_exactly_once(
+    story_index: SearchIndex, size: int, sort: Sort
+) -> None:
+    query = "" if sort is not Sort.RELEVANCE else "der OR die OR und OR Dresden"
+    first = story_index.search(SearchRequest(query=query, sort=sort, size=size, group=True))
+    pages = -(-first.stories // size)
+    seen: list[str | None] = []
+    for page in range(1, pages + 2):  # one page beyond the last must be empty
+        found = story_index.search(
+            SearchRequest(query=query, sort=sort, size=size, page=page, group=True)
+        )
+        seen.extend(h.story for h in found.hits)
+    expected = first.stories if query else STORY_COUNT
+    assert len(seen) == len(set(seen)) == expected == first.stories
+    whole = story_index.search(SearchRequest(query=query, sort=sort, size=100, group=True))
+    assert seen == [h.story for h in whole.hits]
+    # Exports ask for the grouped ids in one go: the same order.
+    grouped = SearchRequest(query=query, sort=sort, group=True)
+    assert list(story_index.scan_ids(grouped, 100)) == [h.id for h in whole.hits]
+
+
+def test_versions_lists_the_other_versions_oldest_first(story_index: SearchIndex) -> None:
+    found = story_index.versions(article_id_for(CUT))
+    assert found.story == STORY
+    versions = found.others
+    assert [(v.outlet, v.title) for v in versions] == [
+        ("Sächsische Zeitung", "Katastrophenalarm in Dresden"),
+        ("MDR", "Die Elbe steigt und steigt"),
+        ("Kronen Zeitung", "Hochwasser: Alarm in Dresden"),
+        ("Tagesspiegel", "Elbe-Hochwasser in Dresden"),
+    ]
+    assert all(v.story == STORY and v.versions == 5 for v in versions)
+    reportage = article_id_for(REPORTAGE)
+    assert story_index.versions(reportage) == StoryVersions(reportage, [])
+    with pytest.raises(ArticleNotFound):
+        story_index.versions("0123456789abcdef")
+
+
+def test_related_lists_the_versions_first_then_only_what_is_related(
+    story_index: SearchIndex,
+) -> None:
+    related = story_index.related(article_id_for(CUT), limit=5)
+    assert [h.id for h in related[:4]] == [VERSION_IDS[0], VERSION_IDS[1], *VERSION_IDS[3:]]
+    # After the versions: the other flood stories at most, never the unrelated articles.
+    others = {h.id for h in related[4:]}
+    assert others <= {article_id_for(REPORTAGE), article_id_for(FOLLOW_UP)}
+    assert all(h.score is not None and 0 < h.score <= 1 for h in related)
+    # The reportage shares the flood, not the text: no versions, nothing unrelated.
+    reportage = story_index.related(article_id_for(REPORTAGE), limit=5)
+    assert {h.id for h in reportage} <= set(VERSION_IDS) | {article_id_for(FOLLOW_UP)}
+    unrelated = story_index.related(story_index.search(SearchRequest(query="G20")).hits[0].id)
+    assert unrelated == []
+
+
+def test_stories_survive_a_restart_and_new_versions_join_them(
+    tmp_path: Path, story_store: ArchiveStore
+) -> None:
+    index = open_index(tmp_path / "index", story_store)
+    before = stories_by_id(index)
+    index.close()
+    saved = sorted(p.name for p in stories_dir(tmp_path / "index").iterdir())
+    assert saved  # the state is on disk beside the index
+
+    index = SearchIndex.open(tmp_path / "index", story_store)
+    try:
+        # At once, before the story thread ran: the saved state is the map.
+        assert stories_by_id(index) == before
+        [added] = story_store.add_many(
+            [draft("Hochwasser in Sachsen", AGENCY + " Weitere Meldungen folgen.", "ORF", None)]
+        )
+        index.notify()
+        assert index.wait_indexed(added.seq, timeout=10)
+        assert index.wait_stories(added.seq, timeout=10)
+        assert stories_by_id(index)[added.article_id] == (STORY, 6)
+    finally:
+        index.close()
+
+
+def test_a_read_only_index_sees_the_stories_of_its_owner(
+    tmp_path: Path, story_index: SearchIndex, story_store: ArchiveStore
+) -> None:
+    reader = SearchIndex.open(tmp_path / "index", story_store, read_only=True)
+    try:
+        assert stories_by_id(reader) == stories_by_id(story_index)
+        grouped = reader.search(SearchRequest(group=True, size=100))
+        assert grouped.stories == STORY_COUNT == len(grouped.hits)
+        assert len(reader.versions(STORY).others) == 4
+    finally:
+        reader.close()

@@ -1,0 +1,39 @@
+"""Five versions of one agency copy and two other stories on the same flood, uploaded
+through the API (for the API, feed and page tests of stories)."""
+
+from __future__ import annotations
+
+from starlette.testclient import TestClient
+
+from pressearchiv.archive.model import article_id_for
+from pressearchiv.index import SearchIndex
+from tests.index.flood import AGENCY, CUT, EDITED, FOLLOW_UP, NEW_LEAD, OTHER_OUTLET, REPORTAGE
+
+# (title, text, outlet, date), in the order they are uploaded: the agency copy first.
+FLOOD = [
+    ("Katastrophenalarm in Dresden", AGENCY, "Sächsische Zeitung", "2024-09-17"),
+    ("Die Elbe steigt und steigt", NEW_LEAD, "MDR", "2024-09-17"),
+    ("Dresden löst Katastrophenalarm aus", CUT, "Kleine Zeitung", "2024-09-18"),
+    ("Hochwasser: Alarm in Dresden", EDITED, "Kronen Zeitung", "2024-09-18"),
+    ("Elbe-Hochwasser in Dresden", OTHER_OUTLET, "Der Tagesspiegel", "2024-09-19"),
+    ("Sandsäcke bis zur Hüfte", REPORTAGE, "ZEIT ONLINE", "2024-09-18"),
+    ("Elbe-Pegel sinkt wieder", FOLLOW_UP, "Sächsische Zeitung", "2024-09-20"),
+]
+STORY = article_id_for(AGENCY)
+VERSION_IDS = [article_id_for(t) for t in (AGENCY, NEW_LEAD, CUT, EDITED, OTHER_OUTLET)]
+REPORTAGE_ID = article_id_for(REPORTAGE)
+FOLLOW_UP_ID = article_id_for(FOLLOW_UP)
+
+
+def upload_flood(client: TestClient) -> None:
+    """Upload the seven articles and wait until each has its story."""
+    body = [
+        {"title": title, "text": text, "outlet": outlet, "date": date}
+        for title, text, outlet, date in FLOOD
+    ]
+    response = client.post("/api/articles", json=body)
+    assert response.status_code == 201, response.text
+    index: SearchIndex = client.app.state.index  # type: ignore[attr-defined]
+    store_seq = client.app.state.store.max_seq()  # type: ignore[attr-defined]
+    # The upload waits briefly for stories; a busy test machine may need longer.
+    assert index.wait_stories(store_seq, timeout=30)
