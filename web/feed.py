@@ -120,7 +120,9 @@ def build_feed(
     _add(feed, "generator", "Pressearchiv")
     for hit, article in entries:
         feed.append(_entry(request, hit, article))
-    body = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    # Atom as the default namespace: <feed xmlns="…">, not <ns0:feed>, which is
+    # the same to a parser but not to naive readers (or people) reading it.
+    body = ET.tostring(feed, encoding="utf-8", xml_declaration=True, default_namespace=ATOM)
     return body, changed
 
 

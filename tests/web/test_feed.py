@@ -67,6 +67,8 @@ def test_the_feed_is_atom_with_the_newest_matches_first(flood: TestClient) -> No
     assert first.summary.startswith("Dresden (dpa) - Das Hochwasser der Elbe")
     xml = flood.get("/api/search.atom", params={"q": "Dresden OR Laubegast"}).text
     assert "&lt;mark&gt;Dresden&lt;/mark&gt;" in xml
+    # Atom is the default namespace: plain <feed>/<entry>, no ns0: prefixes.
+    assert '<feed xmlns="http://www.w3.org/2005/Atom"' in xml and "ns0:" not in xml
     versions = [e for e in entries if e.id.rsplit("/", 1)[1] in VERSION_IDS]
     assert len(versions) == 5
     assert all(e.tags[0].term == f"story:{STORY}" for e in versions)
