@@ -52,7 +52,10 @@ def feed_url(pairs: list[tuple[str, str]]) -> str:
 
 
 def _tag(name: str) -> str:
-    return f"{{{ATOM}}}{name}"
+    # Plain names under a literal xmlns on <feed> (see atom_feed): ElementTree
+    # would write qualified names as <ns0:feed>, the same to a parser but not
+    # to naive feed readers, and its default_namespace refuses plain attributes.
+    return name
 
 
 # Characters XML 1.0 does not allow at all, not even escaped. ElementTree
@@ -108,7 +111,7 @@ def build_feed(
     entries = [(hit, articles[hit.id]) for hit in found.hits if hit.id in articles]
     changed = max((_utc(a.ingested_at) for _, a in entries), default=_EPOCH)
     updated = max((_updated(h.date, a) for h, a in entries), default=_EPOCH)
-    feed = ET.Element(_tag("feed"), {_XML_LANG: "de"})
+    feed = ET.Element(_tag("feed"), {"xmlns": ATOM, _XML_LANG: "de"})
     self_url = str(request.url)
     _add(feed, "id", self_url)
     _add(feed, "title", _title(search))
@@ -120,9 +123,7 @@ def build_feed(
     _add(feed, "generator", "Pressearchiv")
     for hit, article in entries:
         feed.append(_entry(request, hit, article))
-    # Atom as the default namespace: <feed xmlns="…">, not <ns0:feed>, which is
-    # the same to a parser but not to naive readers (or people) reading it.
-    body = ET.tostring(feed, encoding="utf-8", xml_declaration=True, default_namespace=ATOM)
+    body = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
     return body, changed
 
 
