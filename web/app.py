@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from pressearchiv.archive.errors import ArchiveError
 from pressearchiv.archive.seeding import seed_samples
 from pressearchiv.archive.store import ArchiveStore
-from pressearchiv.index import IndexError_, IndexOptions, SearchIndex
+from pressearchiv.index import IndexError_, SearchIndex
 from pressearchiv.settings import Settings
 from pressearchiv.web import pages
 from pressearchiv.web.errors import ApiError, handle_exception
@@ -110,9 +110,7 @@ def _open(settings: Settings) -> tuple[ArchiveStore, SearchIndex]:
     store = ArchiveStore.open(settings.data_dir)
     try:
         seeded = seed_samples(store) if settings.seed_samples and store.count() == 0 else []
-        index = SearchIndex.open(
-            settings.index_dir, store, options=IndexOptions(query_timeout=settings.query_timeout)
-        )
+        index = SearchIndex.open(settings.index_dir, store, options=settings.index_options())
         if seeded:
             # A fresh archive should greet its first visitor with searchable samples.
             # (A large existing archive is not waited for: the index catches up
