@@ -103,8 +103,10 @@ def run_ingest(code: Path, export: Path, workdir: Path) -> dict[str, object]:
     command += ["--no-progress", str(export)]
     peak = 0
     started = time.perf_counter()
+    # Run from the work folder: from a checkout, ``-m`` would import that
+    # folder's pressearchiv/ instead of the installed one.
     proc = subprocess.Popen(
-        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        command, env=env, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     done = threading.Event()
 
@@ -135,6 +137,11 @@ def run_ingest(code: Path, export: Path, workdir: Path) -> dict[str, object]:
 
 
 def _commit(code: Path) -> str:
+    """The commit of a git checkout, or of an export (``git archive``) whose
+    ``COMMIT`` file names it."""
+    named = code / "COMMIT"
+    if named.is_file():
+        return named.read_text().strip()
     found = subprocess.run(
         ["git", "-C", str(code), "describe", "--always", "--dirty"],
         capture_output=True,
