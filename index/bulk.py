@@ -184,6 +184,10 @@ def _counted(articles: Iterable[Article]) -> Iterator[Article]:
 
 def _build_chunk(staging: str, db_path: str, after: int, last: int) -> tuple[Any, int]:
     """Worker: index the articles with ``after < seq <= last`` into a new segment."""
+    # The collector is off while a chunk is built (see _init_worker); what the
+    # last chunk left in cycles goes now, so a worker that builds many chunks
+    # stays at the size of one.
+    gc.collect()
     ix = open_dir(Path(staging))
     store = ArchiveStore(Path(db_path))
     try:
