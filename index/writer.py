@@ -129,7 +129,8 @@ class IndexWriterThread(threading.Thread):
 
     def _bulk(self) -> None:
         """A large backlog (a fresh index, a big ingest): index it in parallel,
-        one commit per segment, for as long as the store keeps growing fast."""
+        one commit per segment, until it is indexed and no bulk ingest is
+        storing more."""
         started = time.monotonic()
         with BulkBuild(self._ix, self._store, on_commit=self._committed) as build:
             self._build = build
