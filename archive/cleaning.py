@@ -57,8 +57,10 @@ def normalise(text: str) -> str:
     """NFC, Unix line ends, no trailing blanks, at most one empty line in a row."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u00a0", " ").replace("\u200b", "")
-    lines = [line.rstrip() for line in text.split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    text = "\n".join([line.rstrip() for line in text.split("\n")])
+    if "\n\n\n" in text:  # the regex scan costs more than the rest together
+        text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip()
 
 
 def _is_credit(line: str) -> bool:
@@ -69,6 +71,8 @@ def clean_text(text: str) -> str:
     """The article's own words: credits, captions and comment notices removed."""
     lines = normalise(text).split("\n")
     lines = _cut_tail(lines)
+    following = _next_content(lines)
+    first = _first_content(lines)
     kept: list[str] = []
     for index, line in enumerate(lines):
         stripped = line.strip()
@@ -77,7 +81,8 @@ def clean_text(text: str) -> str:
             continue
         if _PICTURE_GONE.match(stripped):
             continue
-        if _GLUED_CREDIT.search(stripped):
+        # The substring tests spare most lines the regex search.
+        if ("Foto" in stripped or "Bild" in stripped) and _GLUED_CREDIT.search(stripped):
             if len(stripped) <= CAPTION_MAX:
                 continue  # a caption carrying its own credit
             # A paragraph with a credit stuck to its end: keep the paragraph.
@@ -85,10 +90,11 @@ def clean_text(text: str) -> str:
         if _CREDIT_LINE.match(stripped):
             _drop_caption_before(kept)  # a credit on its own line follows its caption
             continue
-        if _is_prefix_of_next(stripped, lines, index):
+        after = following[index]
+        if after and after != stripped and after.startswith(stripped):
             continue  # the caption printed twice, once with its credit glued on
         if (
-            index == _first_content(lines)
+            index == first
             and _LEADING_CREDIT.match(stripped)
             and not _looks_like_prose(_LEADING_CREDIT.sub("", stripped))
         ):
@@ -118,9 +124,18 @@ def _drop_caption_before(kept: list[str]) -> None:
         kept.pop()
 
 
-def _is_prefix_of_next(line: str, lines: list[str], index: int) -> bool:
-    following = next((x.strip() for x in lines[index + 1 :] if x.strip()), "")
-    return bool(following) and following != line and following.startswith(line)
+def _next_content(lines: list[str]) -> list[str]:
+    """Per line, the next non-empty line after it, stripped ("" if none): found
+    in one pass from the end (looking ahead from every line of a text with
+    hard line wraps took quadratic time)."""
+    found: list[str] = [""] * len(lines)
+    after = ""
+    for index in range(len(lines) - 1, -1, -1):
+        found[index] = after
+        stripped = lines[index].strip()
+        if stripped:
+            after = stripped
+    return found
 
 
 def _looks_like_prose(text: str) -> bool:

@@ -8,8 +8,9 @@ metadata and cleans the text. A problem with the whole file raises a
 
 from __future__ import annotations
 
+import codecs
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,11 +22,17 @@ from pressearchiv.archive.json_records import json_records, too_many
 from pressearchiv.archive.model import ArticleDraft, DocumentFormat, Overrides
 from pressearchiv.archive.pages import DEFAULT_EXTRACTION, ExtractionSettings
 
-__all__ = ["ParsedDocument", "detect_format", "parse_document"]
+__all__ = [
+    "JSONL_SUFFIXES",
+    "ParsedDocument",
+    "detect_format",
+    "parse_document",
+    "parse_jsonl_lines",
+]
 
 _TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
 _JSON_SUFFIXES = {".json"}
-_JSONL_SUFFIXES = {".jsonl", ".ndjson", ".jsonlines"}
+JSONL_SUFFIXES = {".jsonl", ".ndjson", ".jsonlines"}
 _HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
 _CONTENT_TYPES = {
     "text/plain": DocumentFormat.TEXT,
@@ -117,7 +124,7 @@ def detect_format(text: str, filename: str | None, content_type: str | None) -> 
         # Declared JSON that is a bare value (42, "x", null) or no JSON at all.
         return DocumentFormat.JSON
     if head.startswith(("{", "[")):
-        if suffix in _JSONL_SUFFIXES or declared is DocumentFormat.JSONL:
+        if suffix in JSONL_SUFFIXES or declared is DocumentFormat.JSONL:
             return DocumentFormat.JSONL
         if head.startswith("{") and _looks_like_jsonl(text):
             return DocumentFormat.JSONL
@@ -126,7 +133,7 @@ def detect_format(text: str, filename: str | None, content_type: str | None) -> 
         return DocumentFormat.HTML
     if (suffix in _HTML_SUFFIXES or declared is DocumentFormat.HTML) and "<" in head:
         return DocumentFormat.HTML
-    if suffix in _JSON_SUFFIXES | _JSONL_SUFFIXES:
+    if suffix in _JSON_SUFFIXES | JSONL_SUFFIXES:
         raise MalformedJSON("is named as JSON but does not start with { or [", source=filename)
     return DocumentFormat.TEXT
 
@@ -175,16 +182,53 @@ def _parse_jsonl(
         count += 1
         if limit is not None and count > limit:
             raise too_many(limit, filename, number)
-        try:
-            record = json.loads(line)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
-            yield MalformedJSON(f"is not valid JSON ({reason})", source=filename, line=number)
-            continue
-        raw = line.encode("utf-8")
-        yield _record_item(record, raw, filename, number, overrides, DocumentFormat.JSONL)
+        yield _jsonl_item(line, number, filename, overrides)
     if not seen_any:
         raise MalformedJSON("holds no JSON lines", source=filename)
+
+
+def parse_jsonl_lines(
+    lines: Iterable[bytes], filename: str | None, overrides: Overrides | None = None
+) -> Iterator[ArticleDraft | ParseError]:
+    """The articles of a JSON Lines file given line by line, as bytes split at
+    ``\n``: a large export is parsed as it is read, never held whole.
+
+    Each line is decoded on its own: UTF-8 (a BOM on the first line is
+    skipped), else what :func:`decode_bytes` finds for it. A bad line
+    becomes a ParseError item; a file without any line raises MalformedJSON
+    (after the stream is exhausted).
+    """
+    overrides = overrides or Overrides()
+    seen_any = False
+    for number, raw in enumerate(lines, start=1):
+        if number == 1:
+            raw = raw.removeprefix(codecs.BOM_UTF8)
+        if not raw.strip():
+            continue
+        seen_any = True
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                line = decode_bytes(raw, source=filename).text
+            except ParseError as exc:
+                yield type(exc)(exc.reason, source=filename, line=number)
+                continue
+        yield _jsonl_item(line, number, filename, overrides)
+    if not seen_any:
+        raise MalformedJSON("holds no JSON lines", source=filename)
+
+
+def _jsonl_item(
+    line: str, number: int, filename: str | None, overrides: Overrides
+) -> ArticleDraft | ParseError:
+    try:
+        record = json.loads(line)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+        return MalformedJSON(f"is not valid JSON ({reason})", source=filename, line=number)
+    raw = line.encode("utf-8")
+    return _record_item(record, raw, filename, number, overrides, DocumentFormat.JSONL)
 
 
 def _record_item(

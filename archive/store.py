@@ -275,6 +275,31 @@ class ArchiveStore:
                 yield _to_article(row)
             last = rows[-1][0]
 
+    def seq_after(self, after_seq: int, n: int) -> int | None:
+        """The ``seq`` of the ``n``-th article after ``after_seq`` (None if there are
+        fewer): where a run of ``n`` consecutive articles ends, read from the
+        primary key alone."""
+        row = (
+            self._reader()
+            .execute(
+                "SELECT seq FROM articles WHERE seq > ? ORDER BY seq LIMIT 1 OFFSET ?",
+                (after_seq, n - 1),
+            )
+            .fetchone()
+        )
+        return int(row[0]) if row else None
+
+    def count_between(self, after_seq: int, up_to_seq: int) -> int:
+        """How many articles have ``after_seq < seq <= up_to_seq``."""
+        row = (
+            self._reader()
+            .execute(
+                "SELECT count(*) FROM articles WHERE seq > ? AND seq <= ?", (after_seq, up_to_seq)
+            )
+            .fetchone()
+        )
+        return int(row[0])
+
     def id_seqs(self) -> dict[str, int]:
         """Every article id with its ``seq``: what the index checks itself against."""
         return dict(self._reader().execute("SELECT id, seq FROM articles"))

@@ -7,6 +7,7 @@ anything extraction finds.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from pressearchiv.archive.characters import printable
@@ -26,11 +27,16 @@ MIN_CHARS = 30
 MIN_WORDS = 5
 TITLE_LIMIT = 300
 
+_WORD = re.compile(r"\w+")
+
 
 def require_article(clean: str, source: str | None) -> str:
     """``clean`` if it is long enough to be an article; raises NotAnArticle otherwise."""
-    words = len(re.findall(r"\w+", clean))
-    if len(clean) < MIN_CHARS or words < MIN_WORDS:
+    # Enough words is decided by the first few; the rest are counted only for
+    # the message (counting all of a long text was a fifth of parsing time).
+    enough = sum(1 for _ in itertools.islice(_WORD.finditer(clean), MIN_WORDS)) == MIN_WORDS
+    if len(clean) < MIN_CHARS or not enough:
+        words = len(_WORD.findall(clean))
         raise NotAnArticle(
             f"is too short to be an article ({words} words); an article needs at least "
             f"{MIN_WORDS} words of text",

@@ -117,3 +117,7 @@ class IndexStatus:
     index_count: int
     in_step: bool
     pending: int  # articles stored but not yet searchable
+    # Of those, articles analysed by bulk workers, searchable at their next commit.
+    analysing: int = 0
+    # Why the last attempt to index failed (the writer retries), or None.
+    error: str | None = None

@@ -134,7 +134,7 @@ class SearchIndex:
             tracker = StoryTracker(stories_dir(Path(index_dir)), store)
             index._publish_stories(tracker.snapshot())
             index._stories = StoryFollower(
-                tracker, lambda: index._indexed_seq, index._publish_stories, options.poll_seconds
+                tracker, index._story_target, index._publish_stories, options.poll_seconds
             )
             index._stories.start()
         except BaseException:
@@ -164,6 +164,16 @@ class SearchIndex:
         if in_index == self._store.count():
             return None
         return self._plan_repair()
+
+    def _story_target(self) -> int:
+        """Up to where stories may be assigned: what is indexed, but nothing while
+        a bulk build runs. Its workers keep every core busy, and assignment holds
+        the interpreter lock that the ingest feeding the build needs; stories
+        follow once the build is done (or at the next start)."""
+        writer = self._writer
+        if writer is not None and writer.bulk_running:
+            return -1
+        return self._indexed_seq
 
     def _publish(self, seq: int) -> None:
         """Called by the writer after a commit: swap in a fresh view, then tell waiters."""
@@ -265,6 +275,19 @@ class SearchIndex:
         if self._writer is not None:
             self._writer.wake()
 
+    @contextmanager
+    def bulk_ingest(self) -> Iterator[None]:
+        """Around storing a large stream of articles: while it lasts, the writer
+        indexes them in parallel, a full segment (``bulk_segment_articles``)
+        per commit, and the remainder when it ends."""
+        if self._writer is not None:
+            self._writer.streaming(True)
+        try:
+            yield
+        finally:
+            if self._writer is not None:
+                self._writer.streaming(False)
+
     def wait_indexed(self, seq: int, timeout: float = 5.0) -> bool:
         """Block until every article up to ``seq`` is searchable; False on timeout."""
         self.notify()
@@ -328,11 +351,15 @@ class SearchIndex:
             index_count = view.doc_count
         pending = max(self._store.max_seq() - max(self._indexed_seq, 0), 0)
         pending = min(pending, max(store_count - index_count, 0)) if pending else 0
+        writer = self._writer
+        error = writer.error if writer is not None else None
         return IndexStatus(
             store_count=store_count,
             index_count=index_count,
             in_step=pending == 0 and store_count == index_count,
             pending=pending,
+            analysing=min(writer.analysing, pending) if writer is not None else 0,
+            error=f"{type(error).__name__}: {error}" if error is not None else None,
         )
 
     def close(self) -> None:

@@ -19,12 +19,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from whoosh.index import Index, LockError
 
 from pressearchiv.archive.store import ArchiveStore
-from pressearchiv.index.bulk import build_segments
+from pressearchiv.index.bulk import BulkBuild
 from pressearchiv.index.merging import TierMerge, committed_segments
 from pressearchiv.index.options import IndexOptions
 from pressearchiv.index.segments import SegmentBuilder
@@ -78,6 +77,8 @@ class IndexWriterThread(threading.Thread):
         self._stopping = threading.Event()
         self.indexed_seq = plan.watermark
         self.error: BaseException | None = None
+        self._build: BulkBuild | None = None
+        self._streaming = threading.Event()
 
     def wake(self) -> None:
         self._wake.set()
@@ -126,19 +127,82 @@ class IndexWriterThread(threading.Thread):
         # tore each other's reads (measured in the load test).
         return SegmentBuilder(self._ix, timeout=LOCK_TIMEOUT)
 
-    def _bulk(self, target: int) -> None:
-        """A large backlog (a fresh index, a big ingest): index it in parallel."""
+    def _bulk(self) -> None:
+        """A large backlog (a fresh index, a big ingest): index it in parallel,
+        one commit per segment, until it is indexed and no bulk ingest is
+        storing more."""
         started = time.monotonic()
-        count = build_segments(
-            Path(self._ix.storage.folder),
-            self._store,
-            segment_size=self._options.bulk_segment_articles,
-            after_seq=self.indexed_seq,
-            up_to_seq=target,
+        with BulkBuild(self._ix, self._store, on_commit=self._committed) as build:
+            self._build = build
+            try:
+                self._feed(build)
+            finally:
+                self._build = None
+        log.info(
+            "indexed %d articles in bulk in %.0f s", build.committed, time.monotonic() - started
         )
-        log.info("indexed %d articles in bulk in %.0f s", count, time.monotonic() - started)
-        self.indexed_seq = target
-        self._publish(target)
+
+    def _feed(self, build: BulkBuild) -> None:
+        """Submit full segments as the store fills; the rest, spread over the
+        workers, once no more is expected (at once, unless a bulk ingest is
+        storing: see :meth:`streaming`)."""
+        size, poll = self._options.bulk_segment_articles, self._options.poll_seconds
+        submitted = self.indexed_seq
+        while not self._stopping.is_set():
+            streaming = self._streaming.is_set()
+            target = self._store.max_seq()
+            while build.in_flight < 2 * build.workers and submitted < target:
+                last = self._store.seq_after(submitted, size)
+                if last is not None and last <= target:
+                    build.submit(submitted, last)
+                    submitted = last
+                    continue
+                if not streaming:
+                    submitted = self._submit_rest(build, submitted, target)
+                break
+            if build.in_flight:
+                build.commit_ready(timeout=poll)
+            elif not streaming and submitted >= target:
+                return
+            else:  # all committed, more articles expected: wait for them
+                self._wake.wait(poll)
+                self._wake.clear()
+
+    def streaming(self, on: bool) -> None:
+        """A bulk ingest is storing articles (``on``) or has stopped: while it
+        stores, everything is indexed in parallel in full segments, the rest
+        when it stops."""
+        if on:
+            self._streaming.set()
+        else:
+            self._streaming.clear()
+        self._wake.set()
+
+    def _submit_rest(self, build: BulkBuild, after: int, target: int) -> int:
+        """Less than a segment is left: one piece per worker (of a tenth of a
+        segment at least); returns the last seq submitted."""
+        rest = self._store.count_between(after, target)
+        piece = max(-(-rest // build.workers), self._options.bulk_segment_articles // 10, 1)
+        while after < target:
+            last = min(self._store.seq_after(after, piece) or target, target)
+            build.submit(after, last)
+            after = last
+        return after
+
+    def _committed(self, last_seq: int, count: int) -> None:
+        """A bulk segment is committed: everything up to ``last_seq`` is searchable."""
+        self.indexed_seq = last_seq
+        self._publish(last_seq)
+
+    @property
+    def bulk_running(self) -> bool:
+        return self._build is not None
+
+    @property
+    def analysing(self) -> int:
+        """Articles analysed by bulk workers but not committed yet."""
+        build = self._build
+        return max(build.analysed - build.committed, 0) if build is not None else 0
 
     def _repair(self) -> None:
         plan = self._plan
@@ -169,8 +233,10 @@ class IndexWriterThread(threading.Thread):
             if self.indexed_seq >= target:
                 return
             if target - self.indexed_seq >= self._options.bulk_backlog:
-                self._bulk(target)
+                self._bulk()
                 continue
+            if self._streaming.is_set():
+                return  # more is coming: indexed in bulk once there is enough
             batch = list(
                 itertools.islice(
                     self._store.iter_articles(after_seq=self.indexed_seq),

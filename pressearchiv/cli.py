@@ -10,6 +10,7 @@ import argparse
 import re
 import sys
 from collections.abc import Sequence
+from contextlib import nullcontext
 from pathlib import Path
 
 from pressearchiv import version
@@ -109,62 +110,54 @@ def _open_store(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 def _ingest(settings: Settings, args: argparse.Namespace) -> int:
+    """Store and index side by side: the index is opened first, so its writer
+    indexes each batch (in parallel, committing segment by segment) while the
+    next one is parsed; then wait until it holds everything stored."""
     from pressearchiv.archive.errors import StorageError
     from pressearchiv.archive.ingest import ingest_paths
+    from pressearchiv.index import IndexUnavailable, SearchIndex
+    from pressearchiv.progress import IngestProgress
 
     store = _open_store(settings)
+    index: SearchIndex | None = None
     try:
-        report = ingest_paths(store, args.paths, progress=not args.no_progress)
+        # Also when nothing new is added: an earlier, interrupted run may have
+        # stored articles without indexing them.
+        index = SearchIndex.open(settings.index_dir, store, options=settings.index_options())
+    except IndexUnavailable:
+        print(
+            "A running service owns the search index; it indexes the new articles as they "
+            "are stored.",
+            file=sys.stderr,
+        )
+    try:
+        with IngestProgress(store, index, enabled=not args.no_progress) as progress:
+            with index.bulk_ingest() if index is not None else nullcontext():
+                report = ingest_paths(store, args.paths, on_progress=progress.stored)
+            status = progress.wait_for_index(store.max_seq()) if index is not None else None
     except StorageError as exc:
         print(f"pressearchiv: {exc}", file=sys.stderr)
         return 1
     finally:
+        if index is not None:
+            index.close()
         store.close()
     for rejection in report.rejected:
         print(f"rejected: {shown(rejection.source)}: {shown(rejection.reason)}", file=sys.stderr)
     print(report.summary())
-    # Also when nothing new was added: an earlier, interrupted run may have
-    # stored articles without indexing them.
-    _update_index(settings)
-    return 0 if report.added or report.duplicates or not report.rejected else 1
-
-
-def _update_index(settings: Settings) -> None:
-    """Index what was just stored, unless a running service holds the index."""
-    from pressearchiv.archive.store import ArchiveStore
-    from pressearchiv.index import IndexOptions, IndexUnavailable, SearchIndex
-
-    store = ArchiveStore.open(settings.data_dir)
-    try:
-        index = SearchIndex.open(
-            settings.index_dir, store, options=IndexOptions(query_timeout=settings.query_timeout)
-        )
-    except IndexUnavailable:
-        print(
-            "A running service owns the search index; it indexes the new articles within seconds.",
-            file=sys.stderr,
-        )
-        store.close()
-        return
-    try:
-        pending = index.status().pending
-        if pending:
-            print(f"Indexing {pending} articles …", file=sys.stderr)
-        _wait_for_index(index, store.max_seq())
-        status = index.status()
-        if status.in_step:
-            print(
-                f"The search index is up to date ({status.index_count} articles).", file=sys.stderr
-            )
-        else:
-            print(
-                f"The search index holds {status.index_count} of {status.store_count} "
-                "articles; the rest is indexed at the next start.",
-                file=sys.stderr,
-            )
-    finally:
-        index.close()
-        store.close()
+    stored_any = report.added or report.duplicates or not report.rejected
+    if status is None:
+        return 0 if stored_any else 1
+    if status.in_step:
+        print(f"The search index is up to date ({status.index_count} articles).", file=sys.stderr)
+        return 0 if stored_any else 1
+    print(
+        f"The search index holds {status.index_count} of {status.store_count} articles: "
+        f"indexing failed ({status.error}). Everything is stored; the rest is indexed at "
+        "the next start (or run `pressearchiv reindex`).",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def _wait_for_index(index, seq: int, patience: float = 60.0) -> bool:  # type: ignore[no-untyped-def]
@@ -186,7 +179,9 @@ def _reindex(settings: Settings, args: argparse.Namespace) -> int:
 
     store = _open_store(settings)
     try:
-        count = rebuild_index(settings.index_dir, store, progress=True)
+        count = rebuild_index(
+            settings.index_dir, store, progress=True, options=settings.index_options()
+        )
     except IndexUnavailable as exc:
         print(f"pressearchiv: {exc}; stop the service before rebuilding.", file=sys.stderr)
         return 1
@@ -206,15 +201,13 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 def _search(settings: Settings, args: argparse.Namespace) -> int:
     import html
 
-    from pressearchiv.index import IndexOptions, IndexUnavailable, SearchIndex, SearchRequest, Sort
+    from pressearchiv.index import IndexUnavailable, SearchIndex, SearchRequest, Sort
     from pressearchiv.index.errors import IndexError_
 
     query = " ".join(args.query)
     store = _open_store(settings)
     try:
-        index = SearchIndex.open(
-            settings.index_dir, store, options=IndexOptions(query_timeout=settings.query_timeout)
-        )
+        index = SearchIndex.open(settings.index_dir, store, options=settings.index_options())
         _wait_for_index(index, store.max_seq())
     except IndexUnavailable:
         try:  # a running service owns the index: search beside it

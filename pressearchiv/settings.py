@@ -18,7 +18,10 @@ import types
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, get_type_hints
+from typing import TYPE_CHECKING, Any, get_type_hints
+
+if TYPE_CHECKING:
+    from pressearchiv.index import IndexOptions
 
 __all__ = ["SETTINGS", "Setting", "Settings", "SettingsError"]
 
@@ -104,6 +107,13 @@ class Settings:
     seed_samples: bool = _setting(
         True, "Seed an empty archive with the five bundled sample articles."
     )
+    bulk_segment_articles: int = _setting(
+        5_000,
+        "Articles per segment when a large backlog is indexed in parallel (a big ingest, a "
+        "new index); each segment is one commit, so smaller segments show up sooner.",
+        low=10,
+        high=1_000_000,
+    )
 
     def __post_init__(self) -> None:
         for setting in SETTINGS:
@@ -150,6 +160,17 @@ class Settings:
         """A copy with the given (non-None) values, e.g. from command-line flags."""
         chosen = {k: v for k, v in overrides.items() if v is not None}
         return replace(self, **chosen)
+
+    def index_options(self) -> IndexOptions:
+        """How the index is tuned with these settings."""
+        from pressearchiv.index import IndexOptions
+
+        return IndexOptions(
+            query_timeout=self.query_timeout,
+            bulk_segment_articles=self.bulk_segment_articles,
+            # A backlog of one segment is worth the worker processes.
+            bulk_backlog=self.bulk_segment_articles,
+        )
 
     @property
     def worker_count(self) -> int:

@@ -142,7 +142,7 @@ def open_archive(
         index = SearchIndex.open(
             settings.index_dir,
             store,
-            options=options or IndexOptions(query_timeout=settings.query_timeout),
+            options=options or settings.index_options(),
         )
         # The index lock makes us the only service on this data folder, so
         # whatever is spooled now was left by a process that was killed.
@@ -171,9 +171,8 @@ def _open_follower(settings: Settings) -> tuple[ArchiveStore, SearchIndex]:
     quiet_uvicorn_warnings()  # the owner's logging filter does not reach this process
     store = ArchiveStore.open(settings.data_dir)
     try:
-        options = IndexOptions(query_timeout=settings.query_timeout)
         index = SearchIndex.open(
-            settings.index_dir, store, options=options, read_only=True, follow=True
+            settings.index_dir, store, options=settings.index_options(), read_only=True, follow=True
         )
     except BaseException:
         store.close()

@@ -27,6 +27,7 @@ Workers end themselves if the owner is killed outright
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 from typing import Any
@@ -34,7 +35,6 @@ from typing import Any
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
-from pressearchiv.index import IndexOptions
 from pressearchiv.settings import Settings
 from pressearchiv.web.app import create_app, open_archive
 
@@ -58,7 +58,7 @@ def serve_workers(settings: Settings, uvicorn_options: dict[str, Any]) -> None:
         workers=settings.worker_count,
         **uvicorn_options,
     )
-    options = IndexOptions(query_timeout=settings.query_timeout, poll_seconds=OWNER_POLL_SECONDS)
+    options = dataclasses.replace(settings.index_options(), poll_seconds=OWNER_POLL_SECONDS)
     store, index = open_archive(settings, options)
     try:
         socket = config.bind_socket()

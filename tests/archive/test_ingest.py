@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import lzma
 from pathlib import Path
 
 import pytest
 
+from pressearchiv.archive.ingest import Rejection, ingest_paths
 from pressearchiv.archive.store import ArchiveStore
 from pressearchiv.cli import main
 
@@ -59,3 +61,68 @@ def test_ingest_missing_path(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     _, err = capsys.readouterr()
     assert code == 1
     assert "no such file or folder" in err
+
+
+def _jsonl(count: int, start: int = 0) -> str:
+    return "".join(
+        json.dumps({"title": f"Nr. {n}", "text": f"{BODY} Fall {n}.", "source": "zeit.de"}) + "\n"
+        for n in range(start, start + count)
+    )
+
+
+def test_a_jsonl_export_is_stored_batch_by_batch_as_it_is_read(tmp_path: Path) -> None:
+    export = tmp_path / "export.jsonl.gz"
+    export.write_bytes(gzip.compress(_jsonl(1000).encode(), mtime=0))
+    seen: list[tuple[int, int, int]] = []
+    with ArchiveStore.open(tmp_path / "data") as store:
+        report = ingest_paths(
+            store,
+            [str(export)],
+            batch_size=100,
+            on_progress=lambda r: seen.append((r.added, r.bytes_read, store.count())),
+        )
+        assert store.count() == 1000
+    assert report.summary() == "1000 added, 0 duplicates, 0 rejected"
+    assert report.bytes_total == export.stat().st_size
+    # Each batch was stored before the next was read, and the position in the
+    # compressed file moved with them (the last call is the file's end).
+    assert [added for added, _, _ in seen[:10]] == list(range(100, 1001, 100))
+    assert all(added == stored for added, _, stored in seen)
+    assert seen[-1][1] == export.stat().st_size
+
+
+def test_a_cut_off_export_keeps_the_articles_before_the_cut(tmp_path: Path) -> None:
+    whole = lzma.compress(_jsonl(400).encode())
+    export = tmp_path / "abgebrochen.jsonl.xz"
+    export.write_bytes(whole[: len(whole) * 2 // 3])
+    with ArchiveStore.open(tmp_path / "data") as store:
+        report = ingest_paths(store, [str(export)])
+        titles = [a.title for a in store.iter_articles()]
+    assert 0 < report.added < 400 and report.added == len(titles)
+    assert titles == [f"Nr. {n}" for n in range(report.added)]
+    [rejection] = report.rejected
+    assert rejection.source == str(export)
+    assert rejection.reason.startswith("is not a valid compressed file (")
+
+
+def test_json_lines_are_decoded_line_by_line(tmp_path: Path) -> None:
+    bom = b"\xef\xbb\xbf"
+    lines = [
+        bom + json.dumps({"title": "Erste", "text": BODY}, ensure_ascii=False).encode(),
+        json.dumps(
+            {"title": "Grüße aus Köln", "text": "Zweite: " + BODY}, ensure_ascii=False
+        ).encode("cp1252"),
+        b"",
+        b'{"title": "kaputt"',
+        json.dumps({"title": "Vierte", "text": "Vierte: " + BODY}, ensure_ascii=False).encode(),
+    ]
+    # JSON Lines named as JSON: recognised from its first two lines, and streamed.
+    export = tmp_path / "export.json"
+    export.write_bytes(b"\r\n".join(lines) + b"\r\n")
+    with ArchiveStore.open(tmp_path / "data") as store:
+        report = ingest_paths(store, [str(export)])
+        titles = [a.title for a in store.iter_articles()]
+    assert titles == ["Erste", "Grüße aus Köln", "Vierte"]
+    assert report.rejected == [
+        Rejection(f"{export}, line 4", "is not valid JSON (Expecting ',' delimiter)")
+    ]

@@ -33,12 +33,14 @@ def _env(data_dir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def start_cli(data_dir: Path, *args: str, log: Path | None = None) -> subprocess.Popen[bytes]:
+def start_cli(
+    data_dir: Path, *args: str, log: Path | None = None, **env: str
+) -> subprocess.Popen[bytes]:
     # The child gets its own copy of the log's descriptor; ours is closed at once.
     with open(log or os.devnull, "ab") as out:
         return subprocess.Popen(
             [sys.executable, "-m", "pressearchiv.cli", *args],
-            env=_env(data_dir),
+            env=_env(data_dir, **env),
             cwd=_ROOT,
             stdout=out,
             stderr=out,
@@ -46,10 +48,12 @@ def start_cli(data_dir: Path, *args: str, log: Path | None = None) -> subprocess
         )
 
 
-def run_cli(data_dir: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    data_dir: Path, *args: str, timeout: float = 120, **env: str
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "pressearchiv.cli", *args],
-        env=_env(data_dir),
+        env=_env(data_dir, **env),
         cwd=_ROOT,
         capture_output=True,
         text=True,

@@ -12,7 +12,9 @@ from __future__ import annotations
 import itertools
 import json
 import random
+import signal
 import sqlite3
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -21,6 +23,7 @@ import httpx
 import pytest
 
 from pressearchiv.archive.store import ArchiveStore
+from pressearchiv.index import IndexUnavailable, SearchIndex, SearchRequest
 from tests.resilience.processes import Server, run_cli, start_cli, unique_word
 
 pytestmark = pytest.mark.slow
@@ -174,3 +177,66 @@ def test_sigkill_during_uploads_and_bulk_ingest(tmp_path: Path) -> None:
             assert bulk_hit.json()["total"] == 1
     finally:
         server.stop()
+
+
+def _indexed(data_dir: Path) -> int:
+    """Articles the index holds, as a reader beside its owner sees them (0 before
+    the index exists)."""
+    with ArchiveStore.open(data_dir) as store:
+        try:
+            index = SearchIndex.open(data_dir / "index", store, read_only=True)
+        except IndexUnavailable:
+            return 0
+        with index:
+            return index.status().index_count
+
+
+def _interrupt_once_indexing(
+    proc: subprocess.Popen[bytes], data_dir: Path, at_least: int, sig: signal.Signals
+) -> None:
+    deadline = time.monotonic() + 120
+    while _indexed(data_dir) < at_least:
+        assert proc.poll() is None, "the ingest ended before it could be interrupted"
+        assert time.monotonic() < deadline, "no segment was committed in two minutes"
+        time.sleep(0.2)
+    proc.send_signal(sig)
+    proc.wait(timeout=60)
+
+
+def test_an_interrupted_bulk_ingest_keeps_its_commits_and_a_rerun_finishes(
+    tmp_path: Path,
+) -> None:
+    data_dir = tmp_path / "data"
+    log = tmp_path / "ingest.log"
+    export = bulk_file(tmp_path / "gross.jsonl", 2_000_000, 6000)
+    # Segments (and commits) of 100 articles, so that a build is cut mid-way.
+    small = {"PRESSEARCHIV_BULK_SEGMENT_ARTICLES": "100", "PRESSEARCHIV_SEED_SAMPLES": "false"}
+
+    # Ctrl-C: the command stops its workers and says what is kept.
+    proc = start_cli(data_dir, "ingest", "--no-progress", str(export), log=log, **small)
+    _interrupt_once_indexing(proc, data_dir, 200, signal.SIGINT)
+    assert proc.returncode == 130
+    assert "interrupted; everything acknowledged so far is stored" in log.read_text()
+    after_ctrl_c = _indexed(data_dir)
+    assert after_ctrl_c >= 200 and after_ctrl_c % 100 == 0  # whole segments only
+
+    # SIGKILL mid-way through the rerun: what was committed stays committed.
+    proc = start_cli(data_dir, "ingest", "--no-progress", str(export), log=log, **small)
+    _interrupt_once_indexing(proc, data_dir, after_ctrl_c + 200, signal.SIGKILL)
+    after_kill = _indexed(data_dir)
+    assert after_kill >= after_ctrl_c + 200
+
+    # The third run stores what is missing and indexes the rest.
+    result = run_cli(data_dir, "ingest", "--no-progress", str(export), timeout=300, **small)
+    assert result.returncode == 0, result.stderr
+    added, duplicates = (int(n) for n in result.stdout.split()[0:4:2])
+    assert added + duplicates == 6000
+    assert "The search index is up to date (6000 articles)." in result.stderr
+    with ArchiveStore.open(data_dir) as store:
+        assert store.count() == 6000
+        with SearchIndex.open(data_dir / "index", store, read_only=True) as index:
+            for n in (2_000_000, 2_002_999, 2_005_999):
+                query = SearchRequest(query=f'"Kennung {unique_word(n)}"')
+                assert index.search(query).total == 1
+    # No staging folder was left behind.
+    assert not (data_dir / "index.staging").exists()
