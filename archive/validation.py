@@ -37,9 +37,11 @@ def require_article(clean: str, source: str | None) -> str:
     enough = sum(1 for _ in itertools.islice(_WORD.finditer(clean), MIN_WORDS)) == MIN_WORDS
     if len(clean) < MIN_CHARS or not enough:
         words = len(_WORD.findall(clean))
+        # Name both measures: "5 words; needs at least 5 words" (the characters
+        # were short) left an uploader guessing.
         raise NotAnArticle(
-            f"is too short to be an article ({words} words); an article needs at least "
-            f"{MIN_WORDS} words of text",
+            f"is too short to be an article ({words} words, {len(clean)} characters); an "
+            f"article needs at least {MIN_WORDS} words and {MIN_CHARS} characters of text",
             source=source,
         )
     return clean

@@ -92,6 +92,8 @@ def test_latin1_bytes_as_literal() -> None:
             "neither UTF-8",
         ),
         (b"Zu kurz.", NotAnArticle, "too short"),
+        # Five words but too few characters: the message names both measures.
+        (b"Ja, so ist es eben.", NotAnArticle, "(5 words, 19 characters)"),
         (codecs.BOM_UTF8 + b"  ", EmptyInput, "white space"),
     ],
 )
