@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.resilience.processes import alive
+
 ROOT = Path(__file__).resolve().parents[2]
 
 # The parent starts a pool worker that waits on its queue, prints the worker's
@@ -26,14 +28,6 @@ pool = ProcessPoolExecutor(1, mp_context=get_context("spawn"), **kwargs)
 print(pool.submit(os.getpid).result(), flush=True)
 time.sleep(600)
 """
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 def orphaned_worker(mode: str) -> int:

@@ -15,9 +15,18 @@ from pathlib import Path
 
 import httpx
 
-__all__ = ["Server", "free_port", "run_cli", "start_cli", "unique_word"]
+__all__ = ["Server", "alive", "free_port", "run_cli", "start_cli", "unique_word"]
 
 _ROOT = Path(__file__).resolve().parents[2]
+
+
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 def free_port() -> int:

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.resilience.processes import Server, unique_word
+from tests.resilience.processes import Server, alive, unique_word
 
 pytestmark = pytest.mark.slow
 
@@ -40,14 +40,6 @@ def workers(pid: int) -> set[int]:
         if b"spawn_main" in command:
             found.add(child)
     return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
