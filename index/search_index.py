@@ -54,6 +54,7 @@ class SearchIndex:
     def __init__(self, ix: Index, store: ArchiveStore, options: IndexOptions) -> None:
         self._ix = ix
         self._store = store
+        self._options = options
         self._timeout = options.query_timeout
         self._analyzer = analyzer_of(ix.schema)
         self._columns = ColumnCache()
@@ -289,10 +290,23 @@ class SearchIndex:
                 self._writer.streaming(False)
 
     def wait_indexed(self, seq: int, timeout: float = 5.0) -> bool:
-        """Block until every article up to ``seq`` is searchable; False on timeout."""
+        """Block until every article up to ``seq`` is searchable; False on timeout.
+
+        A following index (a worker process) then waits two more looks of its
+        follower: the other workers look as often, so by then they have picked
+        up the same commit too, unless one is too busy to look, and the next
+        search on another connection, which may reach another worker, finds
+        what this one just stored.
+        """
         self.notify()
+        started = time.monotonic()
         with self._indexed:
-            return self._indexed.wait_for(lambda: self._indexed_seq >= seq, timeout=timeout)
+            if not self._indexed.wait_for(lambda: self._indexed_seq >= seq, timeout=timeout):
+                return False
+        if self._follower is not None:
+            settle = 2 * self._options.follow_seconds
+            time.sleep(max(0.0, min(settle, timeout - (time.monotonic() - started))))
+        return True
 
     def wait_stories(self, seq: int, timeout: float = 5.0) -> bool:
         """Block until every article up to ``seq`` has its story; False on timeout.

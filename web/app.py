@@ -77,18 +77,21 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def create_app(settings: Settings, *, worker: bool = False) -> Starlette:
+def create_app(settings: Settings, *, worker: bool = False, owner: int | None = None) -> Starlette:
     """Build the application for ``settings``; the store and index open in its lifespan.
 
     ``worker=True`` builds the app of one worker process of a multi-process
     service (:mod:`pressearchiv.web.workers`): its index is opened read-only
-    and follows the commits of the process that owns it.
+    and follows the commits of the process that owns it; ``owner`` is that
+    process's pid (the worker ends when it dies).
     """
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        opener = _open_follower if worker else open_archive
-        store, index = await run_in_threadpool(opener, settings)
+        if worker:
+            store, index = await run_in_threadpool(_open_follower, settings, owner)
+        else:
+            store, index = await run_in_threadpool(open_archive, settings)
         app.state.store = store
         app.state.index = index
         try:
@@ -164,10 +167,11 @@ def open_archive(
     return store, index
 
 
-def _open_follower(settings: Settings) -> tuple[ArchiveStore, SearchIndex]:
+def _open_follower(settings: Settings, owner: int | None) -> tuple[ArchiveStore, SearchIndex]:
     """A worker's archive and its read-only, following view of the owner's index."""
-    # A worker whose parent was SIGKILLed would otherwise serve on, stale, forever.
-    end_with_parent()
+    # A worker whose parent was SIGKILLed would otherwise serve on, stale, forever;
+    # with the owner's pid, one whose owner died while it was starting ends too.
+    end_with_parent(owner)
     quiet_uvicorn_warnings()  # the owner's logging filter does not reach this process
     store = ArchiveStore.open(settings.data_dir)
     try:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
+import os
 from typing import Any
 
 import uvicorn
@@ -53,7 +54,7 @@ def serve_workers(settings: Settings, uvicorn_options: dict[str, Any]) -> None:
     # messages (repairs, leftovers removed) should go through too.
     config = uvicorn.Config(
         # Pickled into each spawned worker: a module-level function and settings.
-        functools.partial(create_app, settings, worker=True),
+        functools.partial(create_app, settings, worker=True, owner=os.getpid()),
         factory=True,
         workers=settings.worker_count,
         **uvicorn_options,

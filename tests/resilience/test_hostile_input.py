@@ -781,13 +781,10 @@ def test_real_server_answers_a_100_kb_query_string_with_400(server: Server) -> N
 
 @pytest.mark.slow
 def test_real_server_stays_healthy_after_the_hostile_requests(server: Server) -> None:
-    response = httpx.post(
-        f"{server.url}/api/articles",
-        files=[("file", ("ok.txt", ARTICLE.encode(), "text/plain"))],
-        timeout=30,
-    )
-    assert response.status_code == 201, response.text
-    found = httpx.get(
-        f"{server.url}/api/search", params={"q": '"Zukunft des Schiffbaus"'}, timeout=30
-    )
-    assert found.json()["total"] == 1
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        response = client.post(
+            "/api/articles", files=[("file", ("ok.txt", ARTICLE.encode(), "text/plain"))]
+        )
+        assert response.status_code == 201, response.text
+        found = client.get("/api/search", params={"q": '"Zukunft des Schiffbaus"'})
+        assert found.json()["total"] == 1
