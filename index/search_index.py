@@ -111,9 +111,7 @@ class SearchIndex:
             index._load_stories()
             index._indexed_seq = index._view.columns.max_live_seq()
             if follow:
-                index._follower = IndexFollower(
-                    index._has_news, index._follow, options.follow_seconds
-                )
+                index._follower = IndexFollower(index._follow, options.follow_seconds)
                 index._follower.start()
             return index
         owner = OwnerLock(Path(index_dir)).acquire()
@@ -180,15 +178,8 @@ class SearchIndex:
         """Called by the writer after a commit: swap in a fresh view, then tell waiters."""
         self._swap(self._new_view(), seq)
 
-    def _has_news(self) -> bool:
-        """(Follower thread) Has the owner committed, or saved stories, since our view?"""
-        with self._acquire() as view:
-            if not view.searcher.up_to_date():
-                return True
-        return self._stamp() != self._stories_stamp
-
     def _follow(self) -> None:
-        """(Follower thread) Take up the owner's newest commit and story map."""
+        """(Follower thread) Take up the owner's newest commit and story map, if any."""
         if self._stamp() != self._stories_stamp:
             self._load_stories()
         with self._acquire() as current:

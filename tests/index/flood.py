@@ -4,6 +4,8 @@ stories on the same flood (a reportage and a follow-up)."""
 
 from __future__ import annotations
 
+from pressearchiv.archive.model import article_id_for
+
 COPY = [
     "Dresden (dpa) - Nach tagelangem Starkregen hat die Stadt Dresden am Dienstag "
     "Katastrophenalarm ausgelöst.",
@@ -71,3 +73,7 @@ FOLLOW_UP = (
     "Schäden in Milliardenhöhe verursacht."
 )
 VERSIONS = {"new lead": NEW_LEAD, "cut": CUT, "edited": EDITED, "other outlet": OTHER_OUTLET}
+
+# The story of the five versions is named after the agency copy, its first article.
+STORY = article_id_for(AGENCY)
+VERSION_IDS = [article_id_for(t) for t in (AGENCY, NEW_LEAD, CUT, EDITED, OTHER_OUTLET)]

@@ -22,7 +22,17 @@ from pressearchiv.archive.store import ArchiveStore
 from pressearchiv.index import SearchIndex, SearchRequest, Sort, StoryVersions
 from pressearchiv.index.story_tracker import stories_dir
 from tests.index.conftest import ARTICLES, draft
-from tests.index.flood import AGENCY, CUT, EDITED, FOLLOW_UP, NEW_LEAD, OTHER_OUTLET, REPORTAGE
+from tests.index.flood import (
+    AGENCY,
+    CUT,
+    EDITED,
+    FOLLOW_UP,
+    NEW_LEAD,
+    OTHER_OUTLET,
+    REPORTAGE,
+    STORY,
+    VERSION_IDS,
+)
 
 # (title, text, outlet, date) in the order they arrive: the agency copy first.
 FLOOD = [
@@ -34,8 +44,6 @@ FLOOD = [
     ("Sandsäcke bis zur Hüfte", REPORTAGE, "Die Zeit", "2024-09-18"),
     ("Elbe-Pegel sinkt wieder", FOLLOW_UP, "Sächsische Zeitung", "2024-09-20"),
 ]
-STORY = article_id_for(AGENCY)
-VERSION_IDS = [article_id_for(t) for t in (AGENCY, NEW_LEAD, CUT, EDITED, OTHER_OUTLET)]
 # Every article but the four later versions founds a story of its own.
 STORY_COUNT = len(ARTICLES) + len(FLOOD) - 4
 

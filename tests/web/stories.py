@@ -7,7 +7,17 @@ from starlette.testclient import TestClient
 
 from pressearchiv.archive.model import article_id_for
 from pressearchiv.index import SearchIndex
-from tests.index.flood import AGENCY, CUT, EDITED, FOLLOW_UP, NEW_LEAD, OTHER_OUTLET, REPORTAGE
+from tests.index.flood import (
+    AGENCY,
+    CUT,
+    EDITED,
+    FOLLOW_UP,
+    NEW_LEAD,
+    OTHER_OUTLET,
+    REPORTAGE,
+)
+from tests.index.flood import STORY as STORY  # re-exported for the web tests
+from tests.index.flood import VERSION_IDS as VERSION_IDS
 
 # (title, text, outlet, date), in the order they are uploaded: the agency copy first.
 FLOOD = [
@@ -19,8 +29,6 @@ FLOOD = [
     ("Sandsäcke bis zur Hüfte", REPORTAGE, "ZEIT ONLINE", "2024-09-18"),
     ("Elbe-Pegel sinkt wieder", FOLLOW_UP, "Sächsische Zeitung", "2024-09-20"),
 ]
-STORY = article_id_for(AGENCY)
-VERSION_IDS = [article_id_for(t) for t in (AGENCY, NEW_LEAD, CUT, EDITED, OTHER_OUTLET)]
 REPORTAGE_ID = article_id_for(REPORTAGE)
 FOLLOW_UP_ID = article_id_for(FOLLOW_UP)
 
