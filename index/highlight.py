@@ -9,11 +9,13 @@ For a query with a quoted phrase, the snippet shows where the phrase stands.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import html
 import re
 
 from pressearchiv.index.analysis import STOP_MARK, GermanAnalyzer
+from pressearchiv.index.surface import written_openings
 
 __all__ = ["snippet"]
 
@@ -24,6 +26,9 @@ SNIPPET_CHARS = 240
 MAX_ANALYSED_CHARS = 6_000
 _ELLIPSIS = "…"
 _SPACES = re.compile(r"\s+")
+_NON_SPACE = re.compile(r"\S*")
+# Past the end of a passage, a marked word is still shown whole up to this long.
+_LONGEST_WORD = 60
 # Characters per phrase word looked at around a possible phrase occurrence.
 _PHRASE_CONTEXT = 40
 
@@ -38,37 +43,114 @@ def snippet(
 ) -> str:
     """An HTML excerpt of ``text`` of about ``width`` characters, query terms in
     ``<mark>``, and compounds holding one of ``parts`` (compound-part terms);
-    it starts at the first of ``phrases`` (term sequences) found."""
-    found: list[tuple[int, int, str]] = []
-    if terms or parts:
-        found = _matching_spans(text[:MAX_ANALYSED_CHARS], terms, analyzer, parts)
-    if not found:
+    it starts at the first of ``phrases`` (term sequences) found, else at the
+    passage with the most query words."""
+    if not (terms or parts):
         return _excerpt(text, 0, width, [])
-    anchor = _phrase_start(text, found, phrases, analyzer)
-    spans = _merge([(s, e) for s, e, _ in found])
-    if anchor is not None:
-        first = anchor
-    else:
-        # The window starting at some match that covers the most matches.
-        best, best_count, j = 0, 0, 0
-        for i, (start, _) in enumerate(spans):
-            j = max(j, i)
-            while j + 1 < len(spans) and spans[j + 1][1] <= start + width:
-                j += 1
-            if j - i + 1 > best_count:
-                best, best_count = i, j - i + 1
-        first = spans[best][0]
+    words = _Words(text[:MAX_ANALYSED_CHARS], terms, analyzer, parts)
+    if not words.starts:
+        return _excerpt(text, 0, width, [])
+    first = _phrase_start(text, words, phrases, analyzer) if phrases else None
+    if first is None:
+        first = _best_passage(words, width)
+    if first is None:
+        return _excerpt(text, 0, width, [])
     # Show a little context before the first match, starting at a word.
     begin = max(0, first - width // 6)
     if begin:
         space = text.find(" ", begin, first)
         begin = space + 1 if space != -1 else first
-    return _excerpt(text, begin, width, spans)
+    # Every word that may be shown is checked; a marked word at the end may
+    # run past the width, and is shown whole.
+    shown = words.spans(begin, begin + width + _LONGEST_WORD)
+    return _excerpt(text, begin, width, _merge([(s, e) for s, e, _ in shown]) if shown else [])
+
+
+class _Words:
+    """The words of a text's opening that may match the query, analysed on demand.
+
+    Analysing every word costs more than the rest of a search, so a regex (run
+    in C) first finds where words start like a term (:func:`written_openings`),
+    or, for ``parts``, where a part may stand inside a word. Only the
+    whitespace-delimited chunks around those *candidates* are analysed, with
+    the same analyzer as the index, and only where a passage is looked at.
+    """
+
+    def __init__(
+        self, head: str, terms: frozenset[str], analyzer: GermanAnalyzer, parts: frozenset[str]
+    ) -> None:
+        self.head, self.terms, self.parts, self.analyzer = head, terms, parts, analyzer
+        lowercase, any_case = _candidates(terms, parts)
+        low = head.lower()
+        # Lowercase text is searched much faster; a few letters (İ) lengthen it.
+        found = lowercase.finditer(low) if len(low) == len(head) else any_case.finditer(head)
+        self.starts = [m.start() for m in found]
+        self._chunks: dict[int, list[tuple[int, int, str]]] = {}
+
+    def spans(self, low: int, high: int) -> list[tuple[int, int, str]]:
+        """Matching words (start, end, term) of the candidates in ``[low, high)``."""
+        found: list[tuple[int, int, str]] = []
+        seen: set[int] = set()
+        for at in self.starts[bisect.bisect_left(self.starts, low) :]:
+            if at >= high:
+                break
+            begin = self._chunk_start(at)
+            if begin not in seen:
+                seen.add(begin)
+                found.extend(self._chunk(begin))
+        return found
+
+    def _chunk_start(self, at: int) -> int:
+        head = self.head
+        # Any other space inside a chunk is found by the analyzer's tokenizer.
+        return max(head.rfind(" ", 0, at), head.rfind("\n", 0, at)) + 1
+
+    def _chunk(self, begin: int) -> list[tuple[int, int, str]]:
+        found = self._chunks.get(begin)
+        if found is None:
+            end = _NON_SPACE.match(self.head, begin).end()  # type: ignore[union-attr]
+            chunk = self.head[begin:end]
+            analyzer, terms, parts = self.analyzer, self.terms, self.parts
+            found = [
+                (begin + s, begin + e, t)
+                for t, _, s, e in analyzer.spans(chunk, stops=False)
+                if t in terms
+                or (parts and not parts.isdisjoint(analyzer.parts(chunk[s:e].lower())))
+            ]
+            self._chunks[begin] = found
+        return found
+
+
+def _best_passage(words: _Words, width: int) -> int | None:
+    """Where the passage of ``width`` characters with the most matching words
+    starts: the start of its first match, or None if no candidate matched.
+
+    Candidates bound what a passage can hold, so passages are checked from the
+    one with the most candidates down, until no unchecked one could hold more
+    matches than the best checked one (nearly always the first or second).
+    """
+    starts = words.starts
+    counts, j = [], 0
+    for i, at in enumerate(starts):
+        j = max(j, i)
+        while j + 1 < len(starts) and starts[j + 1] < at + width:
+            j += 1
+        counts.append(j - i + 1)
+    best: int | None = None
+    best_count = 0
+    for i in sorted(range(len(starts)), key=lambda i: (-counts[i], i)):
+        if counts[i] <= best_count:
+            break
+        found = words.spans(starts[i], starts[i] + width)
+        matched = len({start for start, _, _ in found})
+        if matched > best_count:
+            best, best_count = min(start for start, _, _ in found), matched
+    return best
 
 
 def _phrase_start(
     text: str,
-    found: list[tuple[int, int, str]],
+    words: _Words,
     phrases: tuple[tuple[str, ...], ...],
     analyzer: GermanAnalyzer,
 ) -> int | None:
@@ -78,6 +160,7 @@ def _phrase_start(
     quoted phrase is (stop words included), and the phrase's terms must follow
     each other exactly.
     """
+    found = words.spans(0, len(words.head))
     best: int | None = None
     for phrase in phrases:
         head = next(w for w in phrase if not w.startswith(STOP_MARK))
@@ -97,56 +180,36 @@ def _phrase_start(
     return best
 
 
-def _matching_spans(
-    head: str, terms: frozenset[str], analyzer: GermanAnalyzer, parts: frozenset[str]
-) -> list[tuple[int, int, str]]:
-    """Spans of words whose term is in ``terms``, with the term.
-
-    Analysing every word costs more than the rest of a search, so a regex (run
-    in C) first finds words starting like a term (a stem is a prefix of its
-    words, up to umlauts and ß), and only the whitespace-delimited chunks
-    around those are analysed, with the same analyzer as the index. A
-    compound part may stand anywhere in a word, so for ``parts`` the regex
-    looks inside words too.
-    """
-    spans: list[tuple[int, int, str]] = []
-    done: set[int] = set()
-    for match in _candidates(terms, parts).finditer(head):
-        begin = match.start()
-        while begin > 0 and not head[begin - 1].isspace():
-            begin -= 1
-        if begin in done:
-            continue
-        done.add(begin)
-        end = match.end()
-        while end < len(head) and not head[end].isspace():
-            end += 1
-        chunk = head[begin:end]
-        for t, _, s, e in analyzer.spans(chunk, stops=False):
-            if t in terms or (parts and not parts.isdisjoint(analyzer.parts(chunk[s:e].lower()))):
-                spans.append((begin + s, begin + e, t))
-    return spans
-
-
 # A stem's letters as they may be written: "u" also as "ü" or "ue", "ss" as "ß".
 _SPELLINGS = {"a": "(?:ae|a|ä)", "o": "(?:oe|o|ö)", "u": "(?:ue|u|ü)", "s": "(?:s|ß)"}
 
 
 @functools.lru_cache(maxsize=256)
-def _candidates(terms: frozenset[str], parts: frozenset[str]) -> re.Pattern[str]:
-    starts = sorted({_spelled(term) for term in terms})
-    inside = sorted({_spelled(term) for term in parts})
-    alternatives = [r"\b(?:" + "|".join(starts) + ")"] if starts else []
-    if inside:
-        alternatives.append("(?:" + "|".join(inside) + ")")
-    return re.compile("|".join(alternatives), re.IGNORECASE)
+def _candidates(terms: frozenset[str], parts: frozenset[str]) -> tuple[re.Pattern[str], ...]:
+    """Where a matching word may be, in lowercase text (and in any text).
+
+    One alternation of the terms' prefixes, matched anywhere (a part may stand
+    inside a word, and a word after a hyphen), so that the regex engine can
+    skip ahead by the first letters. A prefix that holds a shorter one adds
+    no place to look (``impf*`` expands to ``impf``, ``impfung``, …).
+    """
+    prefixes: list[str] = []
+    for prefix in sorted({o for term in terms | parts for o in written_openings(term)}):
+        if not prefixes or not prefix.startswith(prefixes[-1]):
+            prefixes.append(prefix)
+    pattern = "|".join(_spelled(prefix) for prefix in prefixes)
+    return re.compile(pattern), re.compile(pattern, re.IGNORECASE)
 
 
-def _spelled(term: str) -> str:
-    """A regex for a term's first three letters as they may be written."""
-    # A cut may halve "ss", so a single s may stand for ß as well.
-    head = term[:3].replace("ss", "\0")
-    return "".join(_SPELLINGS.get(c, re.escape(c)) for c in head).replace("\0", "(?:ss|ß)")
+def _spelled(prefix: str) -> str:
+    """A regex for the letters every word of a term begins with, as they may be written."""
+    if prefix.isdigit():  # 1000000 is also written 1.000.000
+        return r"\.?".join(prefix)
+    # A cut may halve "ss", so a single s may stand for ß as well. A hyphenated
+    # word's whole term is its parts joined (Ukraine-Konflikt: ukrainekonflikt).
+    head = prefix.replace("ss", "\0")
+    letters = (_SPELLINGS.get(c, re.escape(c)) for c in head)
+    return "-?".join(letters).replace("\0", "(?:ss|ß)")
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
