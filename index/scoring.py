@@ -39,11 +39,13 @@ from pressearchiv.index.formats import FastPositions
 from pressearchiv.index.postings import PostingCache
 from pressearchiv.index.schema import FIELD_WEIGHTS
 
-__all__ = ["Scored", "evaluate", "QueryTimeout"]
+__all__ = ["QueryTimeout", "Scored", "WordScores", "evaluate"]
 
 K1 = 1.2
 B = 0.75
 _CHUNK = 8192
+# Postings held by one generation's WordScores (rows and scores: 8 bytes each).
+WORD_SCORES_POSTINGS = 2_000_000
 
 
 class QueryTimeout(Exception):
@@ -56,10 +58,43 @@ class Scored:
     scores: np.ndarray  # float32: its relevance (meaningful where mask is True)
 
 
+class WordScores:
+    """Each query word's matching rows and BM25F scores, for one generation.
+
+    A word's scores depend only on the generation (its segments, deletions
+    and field statistics), so a repeated word costs one scatter into the
+    result instead of a pass over every segment and field. Bounded by
+    postings held; when full it starts again (a generation lives only until
+    the next commit anyway).
+    """
+
+    def __init__(self, max_postings: int = WORD_SCORES_POSTINGS) -> None:
+        self._max = max_postings
+        self._held = 0
+        self._scores: dict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = {}
+
+    def get(self, key: tuple[Any, ...]) -> tuple[np.ndarray, np.ndarray] | None:
+        return self._scores.get(key)
+
+    def put(self, key: tuple[Any, ...], rows: np.ndarray, scores: np.ndarray) -> None:
+        # Unlocked: searches share it, and a race only computes a word twice.
+        if self._held + len(rows) > self._max:
+            self._scores.clear()
+            self._held = 0
+        self._scores[key] = (rows, scores)
+        self._held += len(rows)
+
+
 class _Evaluator:
     def __init__(
-        self, searcher: Searcher, live: np.ndarray, cache: PostingCache, deadline: float
+        self,
+        searcher: Searcher,
+        live: np.ndarray,
+        cache: PostingCache,
+        deadline: float,
+        words: WordScores | None = None,
     ) -> None:
+        self.words = words if words is not None else WordScores(0)
         self.searcher = searcher
         self.live = live
         self.size = len(live)
@@ -127,6 +162,21 @@ class _Evaluator:
     ) -> Scored:
         """BM25F of one term over ``fields`` (name -> query boost), see the module docstring."""
         result = into if into is not None else self.empty()
+        key = (tuple(fields.items()), text, boost)
+        found = self.words.get(key)
+        if found is None:
+            found = self._word_scores(fields, text, boost)
+            self.words.put(key, *found)
+        rows, scores = found
+        if len(rows):
+            result.mask[rows] = True
+            result.scores[rows] += scores
+        return result
+
+    def _word_scores(
+        self, fields: dict[str, float], text: str, boost: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The live rows holding the word in any of ``fields``, and their scores."""
         rows_of: list[np.ndarray] = []
         weighted: list[np.ndarray] = []
         for fieldname, query_boost in fields.items():
@@ -145,7 +195,7 @@ class _Evaluator:
                 rows_of.append(ids.astype(np.int64) + offset)
                 weighted.append(part)
         if not rows_of:
-            return result
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         rows, tilde = np.concatenate(rows_of), np.concatenate(weighted)
         if len(fields) > 1:  # a document may hold the term in several fields
             rows, where = np.unique(rows, return_inverse=True)
@@ -153,13 +203,9 @@ class _Evaluator:
         alive = self.live[rows]
         rows, tilde = rows[alive], tilde[alive]
         df = len(rows)
-        if not df:
-            return result
         idf = math.log(1 + (self.doc_count - df + 0.5) / (df + 0.5))
         score = idf * boost * tilde * (K1 + 1) / (tilde + K1)
-        result.mask[rows] = True
-        result.scores[rows] += score.astype(np.float32)
-        return result
+        return rows, score.astype(np.float32)
 
     def conjunction(self, subqueries: list[wq.Query], boost: float) -> Scored:
         parts = [self.node(q) for q in subqueries]
@@ -260,7 +306,15 @@ def _word_group(q: wq.Query) -> dict[str, float] | None:
 
 
 def evaluate(
-    searcher: Searcher, query: wq.Query, live: np.ndarray, cache: PostingCache, deadline: float
+    searcher: Searcher,
+    query: wq.Query,
+    live: np.ndarray,
+    cache: PostingCache,
+    deadline: float,
+    words: WordScores | None = None,
 ) -> Scored:
-    """Matches and scores of ``query`` over every live document; may raise QueryTimeout."""
-    return _Evaluator(searcher, live, cache, deadline).node(query)
+    """Matches and scores of ``query`` over every live document; may raise QueryTimeout.
+
+    ``words`` keeps each word's scores for the next query on the same
+    searcher and ``live`` (one generation)."""
+    return _Evaluator(searcher, live, cache, deadline, words).node(query)

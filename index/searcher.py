@@ -32,7 +32,7 @@ from pressearchiv.index.request import (
     SearchResponse,
     Sort,
 )
-from pressearchiv.index.scoring import QueryTimeout, evaluate
+from pressearchiv.index.scoring import QueryTimeout, WordScores, evaluate
 from pressearchiv.index.spelling import SpellingLexicon, suggest
 from pressearchiv.index.story_tracker import StoryMap
 
@@ -68,6 +68,8 @@ class View:
     # Parsed queries: a wildcard's expansion depends only on this generation's
     # terms, so a repeated query skips parsing and expanding.
     parsed: dict[str, ParsedQuery] = field(default_factory=dict)
+    # Each query word's rows and scores in this generation (see WordScores).
+    words: WordScores = field(default_factory=WordScores)
     # The story map currently known, and this view's columns of it (built on
     # first use; a newer map, published while the view lives, replaces them).
     story_map: StoryMap = field(default_factory=StoryMap.empty)
@@ -113,7 +115,9 @@ def match(view: View, parsed: ParsedQuery, deadline: float) -> Matched:
     if parsed.query is None:
         return Matched(cols.live.copy(), None)
     try:
-        scored = evaluate(view.searcher, parsed.query, cols.live, view.postings, deadline)
+        scored = evaluate(
+            view.searcher, parsed.query, cols.live, view.postings, deadline, view.words
+        )
     except QueryTimeout:
         return Matched(np.zeros(cols.size, dtype=bool), None, timed_out=True)
     return Matched(scored.mask & cols.live, scored.scores)
