@@ -11,6 +11,7 @@ current view.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -130,10 +131,13 @@ class SearchIndex:
                 ix, store, plan, index._publish, index._recheck, options=options
             )
             index._writer.start()
-            tracker = StoryTracker(stories_dir(Path(index_dir)), store)
-            index._publish_stories(tracker.snapshot())
+            directory = stories_dir(Path(index_dir))
+            index._publish_stories(StoryMap.load(directory))
             index._stories = StoryFollower(
-                tracker, index._story_target, index._publish_stories, options.poll_seconds
+                functools.partial(StoryTracker, directory, store),
+                index._story_target,
+                index._publish_stories,
+                options.poll_seconds,
             )
             index._stories.start()
         except BaseException:

@@ -22,13 +22,14 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
 from pressearchiv.index.stories import StoryDetector, StoryParams
 
-__all__ = ["StoryStateError", "compact", "discard", "load", "save"]
+__all__ = ["StoryStateError", "compact", "discard", "load", "load_rows", "save"]
 
 _PART = re.compile(r"part-(\d{12})\.npz")
 _ARRAYS = (
@@ -88,27 +89,43 @@ def save(detector: StoryDetector, directory: Path) -> int:
     return end - start
 
 
+def _read_parts(
+    directory: Path, version: str, names: tuple[str, ...]
+) -> Iterator[tuple[int, dict[str, np.ndarray]]]:
+    """``names`` of every part in row order, each part's first row checked
+    against the rows before it (parts a compacted part covers are skipped)."""
+    rows = 0
+    for start, path in _parts(directory):
+        try:
+            with np.load(path, allow_pickle=False) as part:
+                made_by = str(part["version"])
+                if made_by != version:
+                    raise StoryStateError(f"{path.name} was made by {made_by}, not {version}")
+                # An npz member is read when asked for: only the arrays needed.
+                data = {name: part[name] for name in ("seq", *names)}
+        except (OSError, ValueError, KeyError) as exc:
+            raise StoryStateError(f"{path.name} cannot be read: {exc}") from exc
+        count = data["seq"].size
+        if start + count <= rows:
+            continue  # already covered by a compacted part (a crash during compact)
+        if start != rows:
+            raise StoryStateError(f"{path.name} starts at row {start}, expected {rows}")
+        rows += count
+        yield start, data
+
+
+def _check_order(seq: np.ndarray, founder: np.ndarray) -> None:
+    if not np.all(np.diff(seq) > 0) or np.any(founder > np.arange(len(seq))):
+        raise StoryStateError("saved rows are out of order")
+
+
 def load(directory: Path, params: StoryParams | None = None) -> StoryDetector:
     """The detector as saved in ``directory`` (empty if there is nothing)."""
     detector = StoryDetector(params)
     rows = detector.rows
     key_rows: list[np.ndarray] = []
     keys: list[np.ndarray] = []
-    for start, path in _parts(directory):
-        try:
-            with np.load(path, allow_pickle=False) as part:
-                if str(part["version"]) != detector.params.version:
-                    raise StoryStateError(
-                        f"{path.name} was made by {part['version']}, not {detector.params.version}"
-                    )
-                data = {name: part[name] for name in _ARRAYS}
-        except (OSError, ValueError, KeyError) as exc:
-            raise StoryStateError(f"{path.name} cannot be read: {exc}") from exc
-        count = data["seq"].size
-        if start + count <= len(rows):
-            continue  # already covered by a compacted part (a crash during compact)
-        if start != len(rows):
-            raise StoryStateError(f"{path.name} starts at row {start}, expected {len(rows)}")
+    for _, data in _read_parts(directory, detector.params.version, _ARRAYS[1:]):
         rows.extend(
             data["seq"],
             data["ids"],
@@ -119,13 +136,28 @@ def load(directory: Path, params: StoryParams | None = None) -> StoryDetector:
         detector.counts.apply(data["cms_where"], data["cms_values"])
         key_rows.append(data["key_rows"])
         keys.append(data["keys"])
-    if not np.all(np.diff(rows.seq) > 0) or np.any(rows.founder > np.arange(len(rows))):
-        raise StoryStateError("saved rows are out of order")
+    _check_order(rows.seq, rows.founder)
     rows.saved = len(rows)
     detector.counts.take_changes()  # loaded cells are saved already
     if keys:
         detector.heads.add_many(np.concatenate(key_rows).astype(np.int64), np.concatenate(keys))
     return detector
+
+
+def load_rows(
+    directory: Path, params: StoryParams | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Only the saved rows' ``seq``, ``ids`` and ``founder``: what a search needs
+    to name stories, without the sketches that assigning new articles needs
+    (a fraction of the state, and of the time to load it)."""
+    version = (params or StoryParams()).version
+    parts = [data for _, data in _read_parts(directory, version, ("ids", "founder"))]
+    seq, ids, founder = (
+        np.concatenate([data[name] for data in parts]) if parts else np.zeros(0, dtype)
+        for name, dtype in (("seq", np.int64), ("ids", np.uint64), ("founder", np.int32))
+    )
+    _check_order(seq, founder)
+    return seq, ids, founder
 
 
 def compact(detector: StoryDetector, directory: Path) -> None:

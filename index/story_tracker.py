@@ -79,7 +79,7 @@ class StoryMap:
     def load(cls, directory: Path) -> StoryMap:
         """The map saved in ``directory`` (what a read-only index sees)."""
         try:
-            return cls.of(story_files.load(directory))
+            return cls(*story_files.load_rows(directory))
         except story_files.StoryStateError as exc:
             log.warning("story state in %s is not usable yet: %s", directory, exc)
             return cls.empty()
@@ -206,17 +206,23 @@ def _fingerprints(
 class StoryFollower(threading.Thread):
     """Runs a :class:`StoryTracker` behind the index: whenever ``indexed()``
     moves past the tracker, it assigns the new articles and hands the new
-    :class:`StoryMap` to ``publish``."""
+    :class:`StoryMap` to ``publish``.
+
+    The tracker is made by ``make_tracker`` in this thread: loading a large
+    archive's detector takes seconds, and searches need only the saved map,
+    which the index publishes before this thread starts.
+    """
 
     def __init__(
         self,
-        tracker: StoryTracker,
+        make_tracker: Callable[[], StoryTracker],
         indexed: Callable[[], int],
         publish: Callable[[StoryMap], None],
         poll_seconds: float,
     ) -> None:
         super().__init__(name="pressearchiv-stories", daemon=True)
-        self._tracker = tracker
+        self._make_tracker = make_tracker
+        self._tracker: StoryTracker | None = None
         self._indexed = indexed
         self._publish = publish
         self._poll = poll_seconds
@@ -234,11 +240,15 @@ class StoryFollower(threading.Thread):
     def run(self) -> None:
         while not self._stopping.is_set():
             try:
+                tracker = self._tracker
+                if tracker is None:
+                    tracker = self._tracker = self._make_tracker()
+                    # The same map as the saved one, unless the tracker found
+                    # that state unusable and starts again.
+                    self._publish(tracker.snapshot())
                 target = self._indexed()
-                if target > self._tracker.watermark and self._tracker.catch_up(
-                    target, self._stopping
-                ):
-                    self._publish(self._tracker.snapshot())
+                if target > tracker.watermark and tracker.catch_up(target, self._stopping):
+                    self._publish(tracker.snapshot())
                 self.error = None
             except Exception as exc:  # keep following; the next round retries
                 log.exception("assigning stories failed")

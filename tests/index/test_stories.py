@@ -162,6 +162,27 @@ def test_saved_state_round_trips_and_continues_like_an_uninterrupted_run(
     assert [compacted.story_of(aid(t)) for t in texts] == [loaded.story_of(aid(t)) for t in texts]
 
 
+def test_a_search_reads_only_the_rows_of_saved_state_in_parts_or_compacted(
+    tmp_path: Path,
+) -> None:
+    texts = [AGENCY, REPORTAGE, CUT, FOLLOW_UP, EDITED, NEW_LEAD, OTHER_OUTLET]
+    state = tmp_path / "stories"
+    detector = StoryDetector()
+    for batch in (texts[:2], texts[2:3], texts[3:]):
+        run(batch, detector)
+        story_files.save(detector, state)
+    for _ in range(2):  # three parts, then one compacted part
+        seq, ids, founder = story_files.load_rows(state)
+        assert np.array_equal(seq, detector.rows.seq)
+        assert np.array_equal(ids, detector.rows.ids)
+        assert np.array_equal(founder, detector.rows.founder)
+        story_files.compact(detector, state)
+    with pytest.raises(StoryStateError, match="made by"):
+        story_files.load_rows(state, StoryParams(min_containment=0.5))
+    empty = story_files.load_rows(tmp_path / "none")
+    assert [len(a) for a in empty] == [0, 0, 0]
+
+
 def test_state_of_other_parameters_or_damaged_is_refused(tmp_path: Path) -> None:
     state = tmp_path / "stories"
     detector = StoryDetector()
