@@ -6,20 +6,33 @@ read once into compact numpy arrays and cached by segment id (a segment never
 changes after its commit; only its deletions do). A searcher's columns are the
 concatenation of its segments' arrays, so document number ``n`` of the
 searcher is row ``n``; filters and facet counts are then vectorised numpy.
+
+Reading a segment's columns from Whoosh still walks its documents in Python
+(over a second at 100,000 articles), and every process that opens the index
+would do it again: a worker, a restart. So each segment's arrays are also
+kept in a file of their own beside the index (``<index>.columns/<segment
+id>.npz``, derived data like the index), written once by whichever process
+reads the segment first, and read back in milliseconds.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import tempfile
 import threading
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 from whoosh.searching import Searcher
 
 from pressearchiv.index.engine import read_numeric_column
 
-__all__ = ["ColumnCache", "Columns"]
+__all__ = ["ColumnCache", "Columns", "columns_dir"]
+
+log = logging.getLogger(__name__)
 
 # date.toordinal() of 0001-01-01 is 1, so 0 is free to mean "undated".
 UNDATED = 0
@@ -69,10 +82,17 @@ class Columns:
         return {ids[r]: int(seqs[r]) for r in rows}
 
 
-class ColumnCache:
-    """Builds :class:`Columns` for searchers, reusing arrays of unchanged segments."""
+def columns_dir(index_dir: Path) -> Path:
+    """Where the segments' column files are kept (beside the index folder)."""
+    return index_dir.with_name(index_dir.name + ".columns")
 
-    def __init__(self) -> None:
+
+class ColumnCache:
+    """Builds :class:`Columns` for searchers, reusing arrays of unchanged segments
+    (in memory, and in ``directory`` across processes when given)."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self._directory = directory
         self._lock = threading.Lock()
         self._segments: dict[str, _SegmentColumns] = {}
         self._outlet_codes: dict[str, int] = {}
@@ -92,7 +112,7 @@ class ColumnCache:
                 seen.add(key)
                 cols = self._segments.get(key)
                 if cols is None:
-                    cols = self._load(reader)
+                    cols = self._read(key, reader)
                     self._segments[key] = cols
                 parts.append(cols)
                 live = np.ones(reader.doc_count_all(), dtype=bool)
@@ -104,6 +124,7 @@ class ColumnCache:
             for key in list(self._segments):
                 if key not in seen:
                     del self._segments[key]
+                    self._forget_file(key)
             ids: list[str] = []
             for p in parts:
                 ids.extend(p.ids)
@@ -124,6 +145,93 @@ class ColumnCache:
                 outlet_names=list(self._outlet_names),
             )
 
+    def _file(self, key: str) -> Path | None:
+        return self._directory / f"{key}.npz" if self._directory is not None else None
+
+    def _read(self, key: str, reader: object) -> _SegmentColumns:
+        """A segment's columns from its file, else from Whoosh (then filed)."""
+        path = self._file(key)
+        if path is not None and path.exists():
+            try:
+                return self._from_file(path, reader.doc_count_all())  # type: ignore[attr-defined]
+            except Exception as exc:  # any damage: the segment itself is the truth
+                log.warning("column file %s unusable (%s); reading the segment", path, exc)
+        cols = self._load(reader)
+        if path is not None:
+            self._to_file(path, cols)
+        return cols
+
+    def _from_file(self, path: Path, count: int) -> _SegmentColumns:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {name: data[name] for name in data.files}
+        if any(len(a) != count for k, a in arrays.items() if k != "outlet_names"):
+            raise ValueError(f"it does not hold {count} documents")
+        # Outlet codes are this process's: map the file's names onto them.
+        codes = np.array(
+            [self._outlet_code(str(name)) for name in arrays["outlet_names"]], dtype=np.int32
+        )
+        return _SegmentColumns(
+            ids=arrays["ids"].tolist(),
+            seq=arrays["seq"],
+            outlet=codes[arrays["outlet"]] if len(codes) else arrays["outlet"],
+            day_start=arrays["day_start"],
+            day_end=arrays["day_end"],
+            year=arrays["year"],
+            month=arrays["month"],
+        )
+
+    def _to_file(self, path: Path, cols: _SegmentColumns) -> None:
+        """Written to a temporary file and renamed, so a reader sees all or nothing;
+        best effort (a read-only folder only costs the next process the time)."""
+        used = np.unique(cols.outlet)
+        local = np.zeros(len(self._outlet_names) + 1, dtype=np.int32)
+        local[used] = np.arange(len(used), dtype=np.int32)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    np.savez(
+                        out,
+                        ids=np.array(cols.ids, dtype=str),
+                        seq=cols.seq,
+                        outlet=local[cols.outlet],
+                        outlet_names=np.array([self._outlet_names[c] for c in used], dtype=str),
+                        day_start=cols.day_start,
+                        day_end=cols.day_end,
+                        year=cols.year,
+                        month=cols.month,
+                    )
+                os.replace(tmp, path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError as exc:
+            log.debug("column file %s not written: %s", path, exc)
+
+    def prune_files(self) -> None:
+        """Remove the files of segments this cache does not hold (merged away or
+        from an index that was rebuilt); the index's owner does it at open."""
+        if self._directory is None or not self._directory.is_dir():
+            return
+        with self._lock:
+            keep = {f"{key}.npz" for key in self._segments}
+        for path in self._directory.iterdir():
+            if path.name not in keep:
+                path.unlink(missing_ok=True)
+
+    def _forget_file(self, key: str) -> None:
+        path = self._file(key)
+        if path is not None:
+            path.unlink(missing_ok=True)
+
+    def _outlet_code(self, name: str) -> int:
+        code = self._outlet_codes.get(name)
+        if code is None:
+            code = self._outlet_codes[name] = len(self._outlet_names)
+            self._outlet_names.append(name)
+        return code
+
     def _load(self, reader: object) -> _SegmentColumns:
         n = reader.doc_count_all()  # type: ignore[attr-defined]
 
@@ -135,15 +243,9 @@ class ColumnCache:
             return read_numeric_column(raw, n).astype(dtype)
 
         ids = [str(v) for v in column("id")]
-        codes = self._outlet_codes
-        names = self._outlet_names
         outlet = np.empty(n, dtype=np.int32)
         for i, name in enumerate(column("outlet_name")):
-            code = codes.get(name)
-            if code is None:
-                code = codes[name] = len(names)
-                names.append(name)
-            outlet[i] = code
+            outlet[i] = self._outlet_code(name)
         day_start = numbers("day_start", np.int32)
         day_end = numbers("day_end", np.int32)
         # A document written without dates (not by us) counts as undated.

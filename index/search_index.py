@@ -26,7 +26,7 @@ from whoosh.index import Index
 from pressearchiv.archive.store import ArchiveStore
 from pressearchiv.index import nearby
 from pressearchiv.index import searcher as run
-from pressearchiv.index.columns import ColumnCache, Columns
+from pressearchiv.index.columns import ColumnCache, Columns, columns_dir
 from pressearchiv.index.errors import IndexUnavailable
 from pressearchiv.index.follower import IndexFollower
 from pressearchiv.index.options import IndexOptions
@@ -58,7 +58,8 @@ class SearchIndex:
         self._options = options
         self._timeout = options.query_timeout
         self._analyzer = analyzer_of(ix.schema)
-        self._columns = ColumnCache()
+        folder = getattr(ix.storage, "folder", None)
+        self._columns = ColumnCache(columns_dir(Path(folder)) if folder else None)
         self._postings = PostingCache(options.posting_cache_postings)
         self._slots = threading.BoundedSemaphore(options.search_slots)
         self._lock = threading.Lock()  # guards _view and view reference counts
@@ -125,6 +126,7 @@ class SearchIndex:
         index._owner = owner
         index.recreated = reason
         try:
+            index._columns.prune_files()
             plan = index._plan_repair()
             index._indexed_seq = -1 if plan.needed else plan.watermark
             index._writer = IndexWriterThread(
