@@ -134,12 +134,16 @@ class SearchIndex:
             )
             index._writer.start()
             directory = stories_dir(Path(index_dir))
-            index._publish_stories(StoryMap.load(directory))
+            saved = StoryMap.load(directory)
+            if not saved.agrees_with(store):  # the tracker discards it when made
+                saved = StoryMap.empty()
+            index._publish_stories(saved)
             index._stories = StoryFollower(
                 functools.partial(StoryTracker, directory, store),
                 index._story_target,
                 index._publish_stories,
                 options.poll_seconds,
+                saved=saved.watermark,
             )
             index._stories.start()
         except BaseException:

@@ -87,6 +87,17 @@ class StoryMap:
     def __len__(self) -> int:
         return int(self.seq.size)
 
+    def agrees_with(self, store: ArchiveStore) -> bool:
+        """Whether the map's rows are this archive's articles (spot checks of the
+        first, middle and last row: saved state of another archive fails them)."""
+        count = len(self)
+        for row in {0, count // 2, count - 1} if count else ():
+            seq = int(self.seq[row])
+            article = next(iter(store.iter_articles(after_seq=seq - 1, batch_size=1)), None)
+            if article is None or article.seq != seq or article.id != f"{int(self.ids[row]):016x}":
+                return False
+        return True
+
     @property
     def watermark(self) -> int:
         """The highest ``seq`` with a story (0 when none)."""
@@ -114,7 +125,7 @@ class StoryTracker:
     def _load(self) -> StoryDetector:
         try:
             detector = story_files.load(self.directory, self._params)
-            if self._agrees(detector):
+            if StoryMap.of(detector).agrees_with(self._store):
                 return detector
             reason = "it does not match the archive"
         except story_files.StoryStateError as exc:
@@ -122,16 +133,6 @@ class StoryTracker:
         log.warning("story state in %s discarded (%s); assigning again", self.directory, reason)
         story_files.discard(self.directory)
         return StoryDetector(self._params)
-
-    def _agrees(self, detector: StoryDetector) -> bool:
-        """Whether the saved rows are this archive's articles (spot checks)."""
-        count = len(detector)
-        for row in {0, count // 2, count - 1} if count else ():
-            seq = int(detector.rows.seq[row])
-            article = next(iter(self._store.iter_articles(after_seq=seq - 1, batch_size=1)), None)
-            if article is None or article.seq != seq or article.id != detector.rows.article_id(row):
-                return False
-        return True
 
     @property
     def watermark(self) -> int:
@@ -208,9 +209,11 @@ class StoryFollower(threading.Thread):
     moves past the tracker, it assigns the new articles and hands the new
     :class:`StoryMap` to ``publish``.
 
-    The tracker is made by ``make_tracker`` in this thread: loading a large
-    archive's detector takes seconds, and searches need only the saved map,
-    which the index publishes before this thread starts.
+    The tracker is made by ``make_tracker`` in this thread, and only once the
+    index holds articles beyond ``saved`` (the highest ``seq`` of the saved map
+    the index published at open): loading a large archive's detector takes
+    seconds of the interpreter that the first searches need, and searches need
+    only the saved map.
     """
 
     def __init__(
@@ -219,10 +222,12 @@ class StoryFollower(threading.Thread):
         indexed: Callable[[], int],
         publish: Callable[[StoryMap], None],
         poll_seconds: float,
+        saved: int = 0,
     ) -> None:
         super().__init__(name="pressearchiv-stories", daemon=True)
         self._make_tracker = make_tracker
         self._tracker: StoryTracker | None = None
+        self._saved = saved
         self._indexed = indexed
         self._publish = publish
         self._poll = poll_seconds
@@ -240,18 +245,22 @@ class StoryFollower(threading.Thread):
     def run(self) -> None:
         while not self._stopping.is_set():
             try:
-                tracker = self._tracker
-                if tracker is None:
-                    tracker = self._tracker = self._make_tracker()
-                    # The same map as the saved one, unless the tracker found
-                    # that state unusable and starts again.
-                    self._publish(tracker.snapshot())
-                target = self._indexed()
-                if target > tracker.watermark and tracker.catch_up(target, self._stopping):
-                    self._publish(tracker.snapshot())
+                self._follow(self._indexed())
                 self.error = None
             except Exception as exc:  # keep following; the next round retries
                 log.exception("assigning stories failed")
                 self.error = exc
             self._wake.wait(self._poll)
             self._wake.clear()
+
+    def _follow(self, target: int) -> None:
+        tracker = self._tracker
+        if tracker is None:
+            if target <= self._saved:
+                return  # nothing new: the saved map is the whole story
+            tracker = self._tracker = self._make_tracker()
+            # The same map as the saved one, unless the tracker found that
+            # state unusable and starts again.
+            self._publish(tracker.snapshot())
+        if target > tracker.watermark and tracker.catch_up(target, self._stopping):
+            self._publish(tracker.snapshot())

@@ -10,6 +10,7 @@ a read-only index.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -216,3 +217,27 @@ def test_a_read_only_index_sees_the_stories_of_its_owner(
         assert len(reader.versions(STORY).others) == 4
     finally:
         reader.close()
+
+
+def test_story_state_of_another_archive_is_never_shown_and_is_assigned_again(
+    tmp_path: Path, story_index: SearchIndex
+) -> None:
+    expected = stories_by_id(story_index)
+    # Another archive, the flood arriving first: other seqs for the same articles.
+    other = ArchiveStore.open(tmp_path / "other")
+    try:
+        other.add_many([draft(title, text, outlet, date) for title, text, outlet, date in FLOOD])
+        other.add_many(ARTICLES)
+        shutil.copytree(stories_dir(tmp_path / "index"), stories_dir(tmp_path / "other" / "index"))
+        index = SearchIndex.open(tmp_path / "other" / "index", other)
+        try:
+            assert index.wait_indexed(other.max_seq(), timeout=10)
+            # Until its stories are assigned, an article is a story of its own.
+            for article_id, shown in stories_by_id(index).items():
+                assert shown in ((article_id, 1), expected[article_id])
+            assert index.wait_stories(other.max_seq(), timeout=10)
+            assert stories_by_id(index) == expected
+        finally:
+            index.close()
+    finally:
+        other.close()
