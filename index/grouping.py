@@ -32,7 +32,10 @@ class StoryColumns:
     versions: npt.NDArray[np.int64]  # per code: live rows in the story
     members: npt.NDArray[np.int64]  # live rows sorted by code (then seq)
     starts: npt.NDArray[np.int64]  # per code: where its rows begin in ``members``
-    story_ids: dict[int, str]  # founder seq -> article id, for founders in the map
+    # Per code: the founder's article id as a number, where the map has it
+    # (formatted only for the hits of a page: 100,000 strings cost a start-up).
+    founder_ids: npt.NDArray[np.uint64]
+    founder_known: npt.NDArray[np.bool_]
 
     @classmethod
     def of(cls, columns: Columns, stories: StoryMap) -> StoryColumns:
@@ -43,22 +46,21 @@ class StoryColumns:
         versions = np.bincount(code[live], minlength=len(founder_seq)).astype(np.int64)
         members = live[np.lexsort((columns.seq[live], code[live]))]
         starts = np.concatenate(([0], np.cumsum(versions)))[:-1].astype(np.int64)
-        ids: dict[int, str] = {}
         if len(stories):
             at = np.minimum(np.searchsorted(stories.seq, founder_seq), len(stories) - 1)
             known = stories.seq[at] == founder_seq
-            ids = {
-                int(s): f"{int(i):016x}"
-                for s, i in zip(founder_seq[known], stories.ids[at[known]], strict=True)
-            }
-        return cls(code, founder_seq, versions, members, starts, ids)
+            ids = stories.ids[at]
+        else:
+            known = np.zeros(len(founder_seq), dtype=bool)
+            ids = np.zeros(len(founder_seq), dtype=np.uint64)
+        return cls(code, founder_seq, versions, members, starts, ids, known)
 
     def story_of(self, row: int, columns: Columns) -> tuple[str, int]:
         """The story id of ``row`` and how many live articles share it."""
         code = int(self.code[row])
-        founder = int(self.founder_seq[code])
-        story = self.story_ids.get(founder)
-        if story is None:  # not assigned yet: a story of its own
+        if self.founder_known[code]:
+            story = f"{int(self.founder_ids[code]):016x}"
+        else:  # not assigned yet: a story of its own
             story = columns.ids[row]
         return story, max(int(self.versions[code]), 1)
 
