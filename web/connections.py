@@ -29,10 +29,12 @@ held back, so garbage sent over many connections cannot fill the disk.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 import logging
 import resource
+import socket
 import time
 from typing import Any
 
@@ -99,6 +101,7 @@ class GuardedH11Protocol(H11Protocol):
         self._head_begun = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        _send_at_once(transport)
         super().connection_made(transport)
         if len(self.connections) > self._max_connections:
             log.debug("connection refused: %d open", len(self.connections))
@@ -141,6 +144,22 @@ class GuardedH11Protocol(H11Protocol):
         if self._head_begun:
             self.transport.write(_TIMEOUT_408)
         self.transport.close()
+
+
+def _send_at_once(transport: asyncio.BaseTransport) -> None:
+    """Switch off Nagle's algorithm on a client connection.
+
+    asyncio does it only for sockets whose protocol number says TCP; a worker
+    process's listening socket, rebuilt from the owner's file descriptor, says
+    0, so its connections kept Nagle on. A response written in two parts (head,
+    then body) then waited for the client's delayed ACK: 40 ms per request on
+    a kept-alive connection (measured: /healthz took 48 ms with two workers,
+    0.6 ms in one process).
+    """
+    sock = transport.get_extra_info("socket")
+    if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+        with contextlib.suppress(OSError):  # already closed by the client
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 def guarded_protocol(header_timeout: float, max_connections: int) -> Any:

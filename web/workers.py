@@ -8,10 +8,19 @@ therefore runs:
   owns the index (the flock, the one writer thread, the story thread) and
   follows the archive, polling it every :data:`OWNER_POLL_SECONDS`; it
   answers no requests itself;
-* N **workers**, started and watched by uvicorn's process supervisor on one
-  shared listening socket. Each opens the archive and the index read-only
+* N **workers**, started and watched by :class:`Supervisor`. Each listens
+  on the service's port with a socket of its own (``SO_REUSEPORT``), opens
+  the archive and the index read-only
   (:func:`pressearchiv.web.app.create_app` with ``worker=True``) and follows
   the owner's commits (:mod:`pressearchiv.index.follower`).
+
+Why sockets of their own: with one shared listening socket (uvicorn's own
+supervisor), the worker that wakes first accepts every waiting connection,
+and kept-alive connections stay where they landed: measured, one of two
+workers often held all 16 connections of a benchmark while the other idled.
+With ``SO_REUSEPORT`` the kernel spreads new connections over the workers'
+sockets. So that two services never share a port unknowingly, the owner
+first checks that nobody listens on it.
 
 An upload may arrive at any worker: the worker stores it in the archive
 (SQLite serialises the writers of all processes), the owner notices and
@@ -19,8 +28,9 @@ indexes it, and the worker answers once its own view holds the new
 articles, so "searchable" in the answer means searchable through that
 worker; the others see the same commit within ``follow_seconds`` of it.
 
-uvicorn's supervisor replaces a worker that dies and on SIGTERM or SIGINT
-stops every worker before it returns; then the owner closes the index.
+The supervisor replaces a worker that dies and on SIGTERM or SIGINT stops
+every worker (each finishes its requests) before it returns; then the owner
+closes the index.
 Workers end themselves if the owner is killed outright
 (:func:`pressearchiv.index.orphans.end_with_parent`).
 """
@@ -28,24 +38,34 @@ Workers end themselves if the owner is killed outright
 from __future__ import annotations
 
 import dataclasses
+import errno
 import functools
 import logging
+import multiprocessing
 import os
+import signal
+import socket
+import threading
+from multiprocessing.process import BaseProcess
+from types import FrameType
 from typing import Any
 
 import uvicorn
-from uvicorn.supervisors import Multiprocess
 
 from pressearchiv.settings import Settings
 from pressearchiv.web.app import create_app, open_archive
 
-__all__ = ["OWNER_POLL_SECONDS", "serve_workers"]
+__all__ = ["OWNER_POLL_SECONDS", "Supervisor", "serve_workers"]
 
 log = logging.getLogger(__name__)
 
 # How often the owner looks for articles stored by a worker: a SELECT on the
 # archive's largest seq, cheap enough to run ten times a second.
 OWNER_POLL_SECONDS = 0.1
+# How often the supervisor looks for dead workers.
+_WATCH_SECONDS = 0.5
+# How long a stopping worker may take to finish its requests.
+_STOP_SECONDS = 30.0
 
 
 def serve_workers(settings: Settings, uvicorn_options: dict[str, Any]) -> None:
@@ -56,19 +76,98 @@ def serve_workers(settings: Settings, uvicorn_options: dict[str, Any]) -> None:
         # Pickled into each spawned worker: a module-level function and settings.
         functools.partial(create_app, settings, worker=True, owner=os.getpid()),
         factory=True,
-        workers=settings.worker_count,
         **uvicorn_options,
     )
+    refuse_taken_port(config.host, config.port)
     options = dataclasses.replace(settings.index_options(), poll_seconds=OWNER_POLL_SECONDS)
     store, index = open_archive(settings, options)
     try:
-        socket = config.bind_socket()
-        try:
-            Multiprocess(config, sockets=[socket]).run()
-        finally:
-            socket.close()
+        Supervisor(config, settings.worker_count).run()
     finally:
         try:
             index.close()
         finally:
             store.close()
+
+
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
+def refuse_taken_port(host: str, port: int) -> None:
+    """Exit with uvicorn's message if something listens on ``host:port`` already
+    (the workers' shared-port sockets would otherwise join it)."""
+    probe = socket.socket(_family(host), socket.SOCK_STREAM)
+    try:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is no owner
+        probe.bind((host, port))
+    except OSError as exc:
+        taken = exc.errno == errno.EADDRINUSE
+        log.error("cannot listen on %s:%d: %s", host, port, "in use" if taken else exc.strerror)
+        raise SystemExit(1) from exc
+    finally:
+        probe.close()
+
+
+def _socket_on(host: str, port: int) -> socket.socket:
+    """Bound, not yet listening: the kernel hands a socket connections only once
+    it listens, which uvicorn does after the app has started (archive and index
+    open), so a starting worker is given no connection to keep waiting."""
+    sock = socket.socket(_family(host), socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    return sock
+
+
+def _run_worker(config: uvicorn.Config) -> None:
+    """A worker process: its own socket on the service's port, then uvicorn."""
+    config.configure_logging()  # a spawned process starts without it
+    uvicorn.Server(config).run(sockets=[_socket_on(config.host, config.port)])
+
+
+class Supervisor:
+    """Runs ``count`` worker processes, replaces any that dies, and stops them all
+    on SIGTERM or SIGINT (uvicorn's SIGTERM handling lets each finish its requests)."""
+
+    def __init__(self, config: uvicorn.Config, count: int) -> None:
+        self._config = config
+        self._count = count
+        self._stop = threading.Event()
+        self._context = multiprocessing.get_context("spawn")
+
+    def _start(self) -> BaseProcess:
+        process = self._context.Process(target=_run_worker, args=(self._config,))
+        process.start()
+        return process
+
+    def _stopping(self, signum: int, frame: FrameType | None) -> None:
+        self._stop.set()
+
+    def run(self) -> None:
+        previous = {
+            sig: signal.signal(sig, self._stopping) for sig in (signal.SIGINT, signal.SIGTERM)
+        }
+        processes = [self._start() for _ in range(self._count)]
+        try:
+            while not self._stop.wait(_WATCH_SECONDS):
+                for i, process in enumerate(processes):
+                    if not process.is_alive():
+                        log.warning(
+                            "worker %s ended (exit code %s); starting another",
+                            process.pid,
+                            process.exitcode,
+                        )
+                        processes[i] = self._start()
+        finally:
+            for process in processes:
+                if process.is_alive():
+                    process.terminate()
+            for process in processes:
+                process.join(_STOP_SECONDS)
+                if process.is_alive():
+                    log.warning("worker %s did not stop in time; killing it", process.pid)
+                    process.kill()
+                    process.join()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)

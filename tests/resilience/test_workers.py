@@ -7,8 +7,10 @@ stops everything; SIGKILL of the owner takes the workers with it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import socket
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.resilience.processes import Server, alive, unique_word
+from tests.resilience.processes import Server, alive, run_cli, unique_word
 
 pytestmark = pytest.mark.slow
 
@@ -112,3 +114,62 @@ def test_workers_end_when_the_owner_is_killed(server: Server) -> None:
     everyone = workers(server.proc.pid)
     server.kill()
     wait_for(lambda: not any(alive(p) for p in everyone), 30, "workers gone after SIGKILL")
+
+
+def sockets_on(port: int, state: str) -> set[str]:
+    """TCP sockets on local ``port`` in ``state`` ("01" established, "0A" listening)."""
+    found = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].split(":")[1], 16) == port and fields[3] == state:
+            found.add(f"socket:[{fields[9]}]")
+    return found
+
+
+def connections_of(pid: int, port: int) -> int:
+    """How many established TCP connections to ``port`` process ``pid`` holds."""
+    established = sockets_on(port, "01")
+    count = 0
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            count += os.readlink(fd) in established
+    return count
+
+
+def test_connections_opened_at_once_are_spread_over_the_workers(server: Server) -> None:
+    # One shared listening socket let the first worker to wake accept every
+    # waiting connection. With a socket per worker the kernel spreads them
+    # (all 16 on one of two workers would happen once in 30,000 runs).
+    assert server.proc is not None
+    pids = sorted(workers(server.proc.pid))
+    # A worker listens once its app has started (the server answered through one).
+    wait_for(lambda: len(sockets_on(server.port, "0A")) == 2, 60, "both workers listening")
+    held: list[int] = []
+
+    def accepted() -> bool:
+        held[:] = [connections_of(p, server.port) for p in pids]
+        return sum(held) == 16
+
+    clients = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(16)]
+    try:
+        wait_for(accepted, 10, "16 connections accepted")
+        assert all(n > 0 for n in held), held
+    finally:
+        for client in clients:
+            client.close()
+
+
+def test_a_second_service_on_a_taken_port_exits_with_a_message(
+    tmp_path: Path, server: Server
+) -> None:
+    done = run_cli(
+        tmp_path / "other",
+        "serve",
+        "--port",
+        str(server.port),
+        timeout=60,
+        PRESSEARCHIV_WORKERS="2",
+    )
+    assert done.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{server.port}: in use" in done.stderr
+    assert httpx.get(f"{server.url}/healthz", timeout=10).status_code == 200
