@@ -62,8 +62,8 @@ class Shape(Struct, kw_only=True):
     """Common configuration: built by keyword (fields never have defaults)."""
 
 
-class Hit(Shape):
-    """One article that matches a search."""
+class Listed(Shape):
+    """What every list of articles shows of one: id, title, outlet, date and link."""
 
     id: ArticleId
     title: str
@@ -71,6 +71,23 @@ class Hit(Shape):
     date: KnownDate | None
     date_precision: DatePrecision | None
     url: str | None
+
+    @staticmethod
+    def fields_of(hit: FoundHit) -> dict[str, Any]:
+        date, precision = _date(hit.date)
+        return dict(
+            id=hit.id,
+            title=hit.title,
+            outlet=hit.outlet,
+            date=date,
+            date_precision=precision,
+            url=hit.url,
+        )
+
+
+class Hit(Listed):
+    """One article that matches a search."""
+
     snippet: Annotated[str, Meta(description="HTML: escaped text, the query's words in <mark>")]
     score: Annotated[float | None, Meta(description="Relevance; null when sorted by date")]
     story: Annotated[
@@ -87,14 +104,8 @@ class Hit(Shape):
 
     @classmethod
     def of(cls, hit: FoundHit) -> Hit:
-        date, precision = _date(hit.date)
         return cls(
-            id=hit.id,
-            title=hit.title,
-            outlet=hit.outlet,
-            date=date,
-            date_precision=precision,
-            url=hit.url,
+            **cls.fields_of(hit),
             snippet=hit.snippet,
             score=hit.score,
             story=hit.story or hit.id,
@@ -268,27 +279,12 @@ class Related(Shape):
     ]
 
 
-class Version(Shape):
+class Version(Listed):
     """Another article of the same story (another outlet's print of the same text)."""
-
-    id: ArticleId
-    title: str
-    outlet: str
-    date: KnownDate | None
-    date_precision: DatePrecision | None
-    url: str | None
 
     @classmethod
     def of(cls, hit: FoundHit) -> Version:
-        date, precision = _date(hit.date)
-        return cls(
-            id=hit.id,
-            title=hit.title,
-            outlet=hit.outlet,
-            date=date,
-            date_precision=precision,
-            url=hit.url,
-        )
+        return cls(**cls.fields_of(hit))
 
 
 class Versions(Shape):
