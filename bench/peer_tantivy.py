@@ -17,6 +17,9 @@ closest tantivy-py 0.27 offers to a ``de_stem``; it has no decompounder), the
 outlet as a raw fast text field, the date as a fast date field, year and month
 as fast fields; stored: id, title, text, outlet, date.
 
+``profile`` times each stage of the 20 queries in-process (parse, search,
+stored documents, snippets, facets), without HTTP.
+
 ``serve`` answers ``GET /api/search?q=&from=&to=&size=`` with a small Starlette
 app under uvicorn (``--workers`` processes sharing one socket) in the shape of
 Pressearchiv's answer: ``total``, ``hits`` (id, title, outlet, date, snippet
@@ -30,12 +33,35 @@ them (leniently); title and text are searched, the title boosted by 2.
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import socket
 import sys
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+
+class NoDelayH11(H11Protocol):
+    """uvicorn's h11 protocol with TCP_NODELAY on every connection.
+
+    With ``workers`` > 1 uvicorn's workers accept on a socket rebuilt from its
+    file descriptor, whose ``proto`` is 0, so asyncio does not set TCP_NODELAY
+    on the accepted connections (it checks for IPPROTO_TCP): an answer written
+    in two pieces then waits for the client's delayed ACK, about 40 ms, on every
+    request of a keep-alive connection but the first. ``--nagle`` keeps that
+    behaviour (Pressearchiv's own workers have it) to measure it.
+    """
+
+    def connection_made(self, transport: Any) -> None:
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().connection_made(transport)
+
 
 # Index and tokenizer name; the analyzer is registered on every open.
 ANALYZER = "de_stem"
@@ -156,7 +182,23 @@ class Peer:
             self.schema, "date", self.tantivy.FieldType.Date, lower, upper, True, True
         )
 
-    def search(self, q: str, low: str | None, high: str | None, size: int) -> dict[str, Any]:
+    def search(
+        self,
+        q: str,
+        low: str | None,
+        high: str | None,
+        size: int,
+        stages: dict[str, float] | None = None,
+    ) -> dict[str, Any]:
+        """The answer to one search; ``stages`` (if given) gets each stage's seconds added."""
+        clock = [time.perf_counter()]
+
+        def lap(stage: str) -> None:
+            now = time.perf_counter()
+            if stages is not None:
+                stages[stage] = stages.get(stage, 0.0) + now - clock[0]
+            clock[0] = now
+
         tantivy = self.tantivy
         Occur = tantivy.Occur
         text = q.strip()
@@ -173,12 +215,15 @@ class Peer:
             else tantivy.Query.boolean_query([(Occur.Must, query), (Occur.Must, dated)])
         )
         searcher = self.searcher
+        lap("parse")
         found = searcher.search(filtered, limit=size, count=True)
+        lap("search")
+        docs = [searcher.doc(address) for _score, address in found.hits]
+        lap("stored documents")
         snippets = tantivy.SnippetGenerator.create(searcher, filtered, self.schema, "text")
         snippets.set_max_num_chars(240)
         hits = []
-        for _score, address in found.hits:
-            doc = searcher.doc(address)
+        for doc in docs:
             day = doc.get_first("date")
             hits.append(
                 {
@@ -189,6 +234,7 @@ class Peer:
                     "snippet": mark(snippets.snippet_from_doc(doc).to_html()),
                 }
             )
+        lap("snippets")
         by_outlet = searcher.aggregate(
             filtered, {"outlet": {"terms": {"field": "outlet", "size": 1000}}}
         )
@@ -199,6 +245,8 @@ class Peer:
                 "month": {"terms": {"field": "month", "size": 1000}},
             },
         )
+
+        lap("facets")
 
         def values(buckets: dict[str, Any], name: str) -> list[dict[str, Any]]:
             return [
@@ -241,7 +289,7 @@ def create_app() -> Any:
     return Starlette(routes=[Route("/api/search", search)])
 
 
-def serve(path: Path, port: int, workers: int) -> None:
+def serve(path: Path, port: int, workers: int, nagle: bool = False) -> None:
     import uvicorn
 
     os.environ[INDEX_ENV] = str(path.resolve())
@@ -255,9 +303,36 @@ def serve(path: Path, port: int, workers: int) -> None:
         host="127.0.0.1",
         port=port,
         workers=workers,
+        http="h11" if nagle else NoDelayH11,
         log_level="warning",
         access_log=False,
     )
+
+
+def profile(path: Path, repeat: int) -> dict[str, object]:
+    """Milliseconds per search in each stage, in this process (no HTTP), warm."""
+    from workload import QUERIES
+
+    peer = Peer(path)
+    for query in QUERIES:  # cold pass, not counted
+        peer.search(query, "2020-03", "2020-12", 20)
+    stages: dict[str, float] = {}
+    walls = []
+    for _ in range(repeat):
+        for query in QUERIES:
+            started = time.perf_counter()
+            peer.search(query, "2020-03", "2020-12", 20, stages)
+            walls.append(time.perf_counter() - started)
+    runs = repeat * len(QUERIES)
+    walls.sort()
+    return {
+        "searches": runs,
+        "ms_per_search_by_stage": {k: round(v * 1000 / runs, 2) for k, v in stages.items()},
+        "wall_ms": {
+            "p50": round(walls[len(walls) // 2] * 1000, 2),
+            "p99": round(walls[min(len(walls) - 1, int(0.99 * len(walls)))] * 1000, 2),
+        },
+    }
 
 
 def main() -> None:
@@ -272,13 +347,19 @@ def main() -> None:
     run.add_argument("--index", type=Path, required=True)
     run.add_argument("--port", type=int, default=8100)
     run.add_argument("--workers", type=int, default=1)
+    run.add_argument(
+        "--nagle", action="store_true", help="leave TCP_NODELAY unset (see NoDelayH11)"
+    )
+    timing = verbs.add_parser("profile", help="time each stage of the searches, in-process")
+    timing.add_argument("--index", type=Path, required=True)
+    timing.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     if args.verb == "build":
-        import json
-
         print(json.dumps(build(args.data_dir, args.index, args.threads, args.heap_mib)))
+    elif args.verb == "profile":
+        print(json.dumps(profile(args.index, args.repeat)))
     else:
-        serve(args.index, args.port, args.workers)
+        serve(args.index, args.port, args.workers, args.nagle)
 
 
 if __name__ == "__main__":
