@@ -147,15 +147,21 @@ def summary(results: list[dict[str, Any]], connections: int) -> dict[str, Any]:
                     statistics.median(float(r["start_to_first_answer_s"]) for r in runs), 3
                 ),
             }
-    ratios: dict[str, float] = {}
-    for query in QUERIES:
-        ours, theirs = (
-            [r["c1"]["per_query_median_ms"][query] for r in results if r["engine"] == engine]
-            for engine in ("pressearchiv", "tantivy")
-        )
-        if ours and theirs:
-            ratios[query] = round(statistics.median(ours) / statistics.median(theirs), 1)
-    return {"table": table, "per_query_p50_ratio_ours_over_tantivy": ratios}
+    ratios: dict[str, dict[str, float]] = {}
+    for workers in sorted({int(r["workers"]) for r in results}):
+        for query in QUERIES:
+            ours, theirs = (
+                [
+                    r["c1"]["per_query_median_ms"][query]
+                    for r in results
+                    if r["engine"] == engine and r["workers"] == workers
+                ]
+                for engine in ("pressearchiv", "tantivy")
+            )
+            if ours and theirs:
+                ratio = statistics.median(ours) / statistics.median(theirs)
+                ratios.setdefault(f"x{workers}", {})[query] = round(ratio, 1)
+    return {"table": table, "per_query_c1_p50_ratio_ours_over_tantivy": ratios}
 
 
 def main() -> None:
