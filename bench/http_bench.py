@@ -108,6 +108,22 @@ def tree_memory(pid: int) -> list[dict[str, object]]:
     return rows
 
 
+def connections_by_process(port: int) -> list[int]:
+    """How many established connections to ``port`` each process holds (ss),
+    largest first: uvicorn's workers share one listening socket, and whichever
+    wakes first accepts a whole burst of new connections."""
+    found = subprocess.run(
+        ["ss", "-Htnp", "state", "established", f"( sport = :{port} )"],
+        capture_output=True,
+        text=True,
+    ).stdout
+    per: Counter[str] = Counter()
+    for line in found.splitlines():
+        if "pid=" in line:
+            per[line.split("pid=")[1].split(",")[0]] += 1
+    return sorted(per.values(), reverse=True)
+
+
 def start_service(
     command: list[str], env: dict[str, str], url: str, timeout: float = 600
 ) -> tuple[subprocess.Popen[bytes], float]:

@@ -16,8 +16,9 @@ faceted search, warmed up (every query on new connections, twice per worker),
 then measured:
 
 * **16 connections** (``--connections``) of wrk for ``--seconds``: requests/s,
-  p50, p99, non-2xx, and the cores the service used (CPU seconds of its
-  process tree over the wall seconds);
+  p50, p99, non-2xx, the cores the service used (CPU seconds of its process
+  tree over the wall seconds), and how the connections were spread over the
+  processes halfway through (``ss``);
 * **1 connection**: each of the 20 queries ``--repeat`` times over one
   keep-alive connection (Python's ``http.client``), one request at a time:
   p50 and p99 over all, and each query's median.
@@ -35,12 +36,14 @@ import json
 import os
 import statistics
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from http_bench import (
+    connections_by_process,
     free_port,
     params,
     pressearchiv_service,
@@ -104,7 +107,13 @@ def measure(engine: str, workers: int, args: argparse.Namespace) -> dict[str, An
     try:
         warm_up(url, workers)
         cpu, wall = tree_cpu_seconds(server.pid), time.monotonic()
+        spread: list[int] = []
+        sampler = threading.Timer(
+            args.seconds / 2, lambda: spread.extend(connections_by_process(port))
+        )
+        sampler.start()
         loaded = wrk_load(url, args.connections, args.seconds)
+        sampler.join()
         cores = (tree_cpu_seconds(server.pid) - cpu) / (time.monotonic() - wall)
         single = one_connection(port, args.repeat)
         memory = tree_memory(server.pid)
@@ -114,7 +123,11 @@ def measure(engine: str, workers: int, args: argparse.Namespace) -> dict[str, An
         "engine": engine,
         "workers": workers,
         "start_to_first_answer_s": round(first_answer, 3),
-        f"c{args.connections}": {**loaded, "server_cores_used": round(cores, 2)},
+        f"c{args.connections}": {
+            **loaded,
+            "server_cores_used": round(cores, 2),
+            "connections_per_process": spread,
+        },
         "c1": single,
         "memory": memory,
         "load": [round(load_before, 2), round(os.getloadavg()[0], 2)],
