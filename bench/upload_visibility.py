@@ -15,7 +15,9 @@ on a *new* connection (each may land on another worker), until ``--streak``
 consecutive searches find it. It reports per upload:
 
 * ``answered_s``: from sending the upload to its answer; the answer means
-  "searchable on the worker that took it";
+  "searchable on the worker that took it" when its ``indexed`` is true (false:
+  the upload's wait for the index, ``INDEX_WAIT_SECONDS`` in web/ingest.py, ran
+  out first);
 * ``everywhere_s``: from sending the upload to the first search of the final
   streak: found on every fresh connection from then on. With two workers and a
   streak of 6, a worker that still misses it is passed over with a chance of
@@ -71,14 +73,22 @@ def upload_and_follow(port: int, n: int, streak: int, timeout: float) -> dict[st
         "date": "2022-01-21",
     }
     started = time.perf_counter()
-    status, _ = request(port, "POST", "/api/articles", json.dumps(article).encode())
+    status, body = request(port, "POST", "/api/articles", json.dumps(article).encode())
     answered = time.perf_counter() - started
+    # False when the upload's wait for the index (web/ingest.py) ran out first.
+    indexed = json.loads(body).get("indexed") if status < 300 else None
     found_in_row, streak_began = 0, 0.0
     path = f"/api/search?{urlencode({'q': word, 'size': '1'})}"
     while found_in_row < streak:
         began = time.perf_counter() - started
         if began > timeout:
-            return {"n": n, "upload_status": status, "answered_s": answered, "everywhere_s": None}
+            return {
+                "n": n,
+                "upload_status": status,
+                "indexed": indexed,
+                "answered_s": answered,
+                "everywhere_s": None,
+            }
         code, body = request(port, "GET", path)
         if code == 200 and json.loads(body)["total"] >= 1:
             if found_in_row == 0:
@@ -89,6 +99,7 @@ def upload_and_follow(port: int, n: int, streak: int, timeout: float) -> dict[st
     return {
         "n": n,
         "upload_status": status,
+        "indexed": indexed,
         "answered_s": round(answered, 3),
         "everywhere_s": round(streak_began, 3),
     }
@@ -143,6 +154,7 @@ def main() -> None:
         "uploads": len(uploads),
         "upload_statuses": sorted({int(str(u["upload_status"])) for u in uploads}),
         "never_everywhere": len(uploads) - len(everywhere),
+        "answered_not_indexed": sum(1 for u in uploads if u["indexed"] is False),
         "answered_s": {k: round(v, 3) for k, v in percentiles(answered).items()},
         "everywhere_s": {k: round(v, 3) for k, v in percentiles(everywhere).items()},
     }
