@@ -68,6 +68,127 @@ def params(query: str) -> dict[str, str]:
     return {"q": query, "from": DATE_FROM, "to": DATE_TO, "size": "20"}
 
 
+def tree_pids(pid: int) -> list[int]:
+    """``pid`` and its living descendants (from /proc)."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        found.append(current)
+        pending.extend(int(c) for c in children)
+    return found
+
+
+def tree_memory(pid: int) -> list[dict[str, object]]:
+    """Resident (RSS) and proportional (PSS: shared pages divided among their
+    users) memory of ``pid`` and each descendant, in MiB, from smaps_rollup."""
+    rows: list[dict[str, object]] = []
+    for current in tree_pids(pid):
+        try:
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+            command = Path(f"/proc/{current}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        kib = {
+            line.split(":")[0]: int(line.split()[1])
+            for line in rollup.splitlines()
+            if line.split(":")[0] in ("Rss", "Pss")
+        }
+        rows.append(
+            {
+                "pid": current,
+                "command": " ".join(c.decode(errors="replace") for c in command[:6] if c)[-80:],
+                "rss_mib": round(kib.get("Rss", 0) / 1024, 1),
+                "pss_mib": round(kib.get("Pss", 0) / 1024, 1),
+            }
+        )
+    return rows
+
+
+def connections_by_process(port: int) -> list[int]:
+    """How many established connections to ``port`` each process holds (ss),
+    largest first: uvicorn's workers share one listening socket, and whichever
+    wakes first accepts a whole burst of new connections."""
+    found = subprocess.run(
+        ["ss", "-Htnp", "state", "established", f"( sport = :{port} )"],
+        capture_output=True,
+        text=True,
+    ).stdout
+    per: Counter[str] = Counter()
+    for line in found.splitlines():
+        if "pid=" in line:
+            per[line.split("pid=")[1].split(",")[0]] += 1
+    return sorted(per.values(), reverse=True)
+
+
+def start_service(
+    command: list[str], env: dict[str, str], url: str, timeout: float = 600
+) -> tuple[subprocess.Popen[bytes], float]:
+    """Start a search service and time it from the process start to the first
+    200 of a faceted search (each try on a new connection, every 10 ms)."""
+    import http.client
+    from urllib.parse import urlencode, urlsplit
+
+    parts = urlsplit(url)
+    path = f"/api/search?{urlencode(params(QUERIES[0]))}"
+    started = time.perf_counter()
+    server = subprocess.Popen(
+        command,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+    )
+    while True:
+        connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=30)
+        try:
+            connection.request("GET", path)
+            if connection.getresponse().status == 200:
+                return server, time.perf_counter() - started
+        except OSError:
+            pass
+        finally:
+            connection.close()
+        if time.perf_counter() - started > timeout or server.poll() is not None:
+            stop_service(server)
+            raise SystemExit(f"{' '.join(command)} did not answer a search")
+        time.sleep(0.01)
+
+
+def stop_service(server: subprocess.Popen[bytes]) -> None:
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def pressearchiv_service(
+    data_dir: Path, workers: int, port: int
+) -> tuple[list[str], dict[str, str]]:
+    """The command and environment of `pressearchiv serve` on ``data_dir``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PRESSEARCHIV_")}
+    env.update(
+        PRESSEARCHIV_DATA_DIR=str(data_dir),
+        PRESSEARCHIV_WORKERS=str(workers),
+        PRESSEARCHIV_SEED_SAMPLES="false",
+        PYTHONPATH=str(ROOT),
+    )
+    return [sys.executable, "-m", "pressearchiv.cli", "serve", "--port", str(port)], env
+
+
+def warm_up(url: str, workers: int) -> None:
+    """Each query a few times on new connections, which the kernel spreads
+    over the workers, so that every worker has read its postings."""
+    for _ in range(2 * workers):
+        for query in QUERIES:
+            httpx.get(f"{url}/api/search", params=params(query), timeout=60)
+
+
 async def connection(
     url: str, stop_at: float, latencies: list[float], statuses: Counter[int], offset: int
 ) -> None:

@@ -42,28 +42,45 @@ from datetime import date, timedelta
 from pathlib import Path
 
 
-def build_export(corpus: Path, size: int, target: Path) -> Path:
-    """``size`` fang-covid records as JSON Lines, copies as search_bench makes them."""
+def read_records(corpus: Path) -> list[dict[str, object]]:
+    with lzma.open(corpus, "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def export_record(records: list[dict[str, object]], n: int) -> dict[str, object]:
+    """Record ``n`` of an export: above the corpus size a copy as search_bench
+    makes it (``[Kopie n]`` appended, the date shifted back a year per copy)."""
+    copy, rec = divmod(n, len(records))
+    record = dict(records[rec])
+    if copy:
+        record["text"] = f"{record.get('text') or record.get('title')}\n[Kopie {copy}]"
+        if record.get("day"):
+            day = date.fromisoformat(str(record["day"]))
+            shifted = day - timedelta(days=365 * copy)
+            record["day"] = record["date"] = shifted.isoformat()
+    return record
+
+
+def write_export(records: list[dict[str, object]], start: int, stop: int, target: Path) -> Path:
+    """Records ``start`` up to ``stop`` of the export as JSON Lines (kept if there)."""
     if target.exists():
         return target
-    with lzma.open(corpus, "rt", encoding="utf-8") as fh:
-        records = [json.loads(line) for line in fh if line.strip()]
     partial = target.with_suffix(".partial")
     with partial.open("w", encoding="utf-8") as out:
-        for n in range(size):
-            copy, rec = divmod(n, len(records))
-            record = dict(records[rec])
-            if copy:
-                record["text"] = f"{record.get('text') or record.get('title')}\n[Kopie {copy}]"
-                if record.get("day"):
-                    shifted = date.fromisoformat(record["day"]) - timedelta(days=365 * copy)
-                    record["day"] = record["date"] = shifted.isoformat()
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        for n in range(start, stop):
+            out.write(json.dumps(export_record(records, n), ensure_ascii=False) + "\n")
     partial.rename(target)
     return target
 
 
-def _tree_rss(root: int) -> int:
+def build_export(corpus: Path, size: int, target: Path) -> Path:
+    """``size`` fang-covid records as JSON Lines, copies as search_bench makes them."""
+    if target.exists():
+        return target
+    return write_export(read_records(corpus), 0, size, target)
+
+
+def tree_rss(root: int) -> int:
     """Bytes resident in ``root`` and all its descendants now (from /proc)."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
@@ -113,7 +130,7 @@ def run_ingest(code: Path, export: Path, workdir: Path) -> dict[str, object]:
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, _tree_rss(proc.pid))
+            peak = max(peak, tree_rss(proc.pid))
             done.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
