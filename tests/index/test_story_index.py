@@ -11,16 +11,24 @@ a read-only index.
 from __future__ import annotations
 
 import shutil
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from pressearchiv.archive.errors import ArticleNotFound
 from pressearchiv.archive.model import article_id_for
 from pressearchiv.archive.store import ArchiveStore
-from pressearchiv.index import SearchIndex, SearchRequest, Sort, StoryVersions
+from pressearchiv.index import (
+    SearchIndex,
+    SearchRequest,
+    Sort,
+    StoryVersions,
+    story_tracker,
+)
 from pressearchiv.index.story_tracker import stories_dir
 from tests.index.conftest import ARTICLES, draft
 from tests.index.flood import (
@@ -241,3 +249,34 @@ def test_story_state_of_another_archive_is_never_shown_and_is_assigned_again(
             index.close()
     finally:
         other.close()
+
+
+def test_saved_story_state_is_folded_before_its_parts_outgrow_it(
+    tmp_path: Path, story_store: ArchiveStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Parts once piled up to 830 MB at 41k articles, all read at each start.
+    monkeypatch.setattr(story_tracker, "BATCH", 2)
+    monkeypatch.setattr(story_tracker, "COMPACT_SLACK_BYTES", 4096)
+    directory = tmp_path / "stories"
+    tracker = story_tracker.StoryTracker(directory, story_store)
+    after_each_save: list[tuple[int, int]] = []
+    save = tracker._save
+
+    def watched() -> None:
+        save()
+        after_each_save.append(folder_sizes(directory))
+
+    monkeypatch.setattr(tracker, "_save", watched)
+    assert tracker.catch_up(story_store.max_seq(), threading.Event()) == 15
+    assert len(after_each_save) == 8  # one per batch of two
+    assert any(later == 0 for _, later in after_each_save[1:])  # folded on the way
+    for folded, later in after_each_save:
+        assert later <= folded + 4096, (folded, later)
+    again = story_tracker.StoryTracker(directory, story_store)
+    assert np.array_equal(again.detector.rows.founder, tracker.detector.rows.founder)
+
+
+def folder_sizes(folder: Path) -> tuple[int, int]:
+    """Bytes of the first part and of all later ones."""
+    sizes = [p.stat().st_size for p in sorted(folder.glob("part-*.npz"))]
+    return (sizes[0] if sizes else 0), sum(sizes[1:])
