@@ -25,6 +25,7 @@ import itertools
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -55,6 +56,9 @@ MAX_PARTS = 64
 # read at the next start; by size, the folder stays within about twice the
 # folded state and its floor, and the folding rewrites little when it is small.
 COMPACT_SLACK_BYTES = 32 << 20
+# Seconds after the start at which the owner loads its story detector even
+# without new articles (see StoryFollower).
+TRACKER_LOAD_AFTER = 3.0
 
 
 def stories_dir(index_dir: Path) -> Path:
@@ -218,11 +222,12 @@ class StoryFollower(threading.Thread):
     moves past the tracker, it assigns the new articles and hands the new
     :class:`StoryMap` to ``publish``.
 
-    The tracker is made by ``make_tracker`` in this thread, and only once the
-    index holds articles beyond ``saved`` (the highest ``seq`` of the saved map
-    the index published at open): loading a large archive's detector takes
-    seconds of the interpreter that the first searches need, and searches need
-    only the saved map.
+    The tracker is made by ``make_tracker`` in this thread, once the index
+    holds articles beyond ``saved`` (the highest ``seq`` of the saved map the
+    index published at open) or :data:`TRACKER_LOAD_AFTER` seconds after the
+    start, whichever comes first: loading a large archive's detector takes
+    seconds of the interpreter that the first searches need (searches need
+    only the saved map), and the first upload should not wait for it either.
     """
 
     def __init__(
@@ -237,6 +242,7 @@ class StoryFollower(threading.Thread):
         self._make_tracker = make_tracker
         self._tracker: StoryTracker | None = None
         self._saved = saved
+        self._load_at = time.monotonic() + TRACKER_LOAD_AFTER
         self._indexed = indexed
         self._publish = publish
         self._poll = poll_seconds
@@ -265,8 +271,8 @@ class StoryFollower(threading.Thread):
     def _follow(self, target: int) -> None:
         tracker = self._tracker
         if tracker is None:
-            if target <= self._saved:
-                return  # nothing new: the saved map is the whole story
+            if target <= self._saved and time.monotonic() < self._load_at:
+                return  # nothing new yet: the saved map is the whole story
             tracker = self._tracker = self._make_tracker()
             # The same map as the saved one, unless the tracker found that
             # state unusable and starts again.
