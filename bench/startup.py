@@ -11,6 +11,8 @@ the archive, Whoosh, numpy, the lexicons, jinja2), opening the archive,
 opening the index read-only as a worker does (the Whoosh segments, the numpy
 columns, the saved story map), the first faceted search and the second one.
 It prints one JSON line; the wall time of the whole is in ``total_s``.
+``--profile`` runs the index open under cProfile and prints its top entries
+(the open then takes longer than without it).
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ from pathlib import Path  # noqa: E402
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument(
+        "--profile", action="store_true", help="print cProfile's top entries of the index open"
+    )
     args = parser.parse_args()
     laps: dict[str, float] = {}
     clock = [STARTED]
@@ -45,8 +50,18 @@ def main() -> None:
     lap("imports_s")
     store = ArchiveStore.open(args.data_dir)
     lap("archive_open_s")
-    index = SearchIndex.open(args.data_dir / "index", store, read_only=True)
-    lap("index_open_read_only_s")
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        index = profiler.runcall(SearchIndex.open, args.data_dir / "index", store, read_only=True)
+        lap("index_open_read_only_s")
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(12)
+        clock[0] = time.perf_counter()
+    else:
+        index = SearchIndex.open(args.data_dir / "index", store, read_only=True)
+        lap("index_open_read_only_s")
     request = SearchRequest(
         query="Impfung",
         date_from=PartialDate.parse("2020-03"),
