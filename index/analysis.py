@@ -38,7 +38,7 @@ from typing import Any
 
 from whoosh.analysis import Analyzer, Token
 
-from pressearchiv.index.words import CACHE_MAX, Words, shared_words, stop_words
+from pressearchiv.index.words import Words, shared_words, stop_words
 
 __all__ = ["ANALYZER_VERSION", "STOP_MARK", "GermanAnalyzer", "fold"]
 
@@ -175,6 +175,7 @@ class GermanAnalyzer(Analyzer):
             return seen[1]
         known = self._known()
         words, term, parts_of = known.entries, known.term, known.parts
+        cache_max = known.cache_max
         found: dict[str, list[int]] = {}
         parts: dict[str, list[int]] = {}
         pos = 0
@@ -199,7 +200,7 @@ class GermanAnalyzer(Analyzer):
                 stem = term(low)
                 noun = len(raw) > 6 and raw[0].isupper()
                 entry = (STOP_MARK + low if stem is None else stem, parts_of(low) if noun else ())
-                if len(words) < CACHE_MAX:
+                if len(words) < cache_max:
                     words[raw] = entry
             t, pieces = entry
             positions = found.get(t)

@@ -40,11 +40,18 @@ from pressearchiv.archive.store import ArchiveStore
 from pressearchiv.index.directory import create_in, open_dir
 from pressearchiv.index.orphans import end_with_parent
 from pressearchiv.index.segments import SegmentBuilder
+from pressearchiv.index.words import limit_caches
 
 __all__ = ["BulkBuild", "build_segments", "staging_dir"]
 
 # Articles a worker analyses between two updates of the shared progress counter.
 _TICK = 100
+# Words a worker remembers per cache of its analyzer (index.words; the default
+# is 300,000). Measured on one worker building a segment of 4,999 fang-covid
+# articles: 250 MB for the chunk with the default caches (200,000 words each
+# by then, and more later), 192 MB with 50,000, for some 10 % more CPU; news
+# vocabulary is Zipfian, and the frequent words come first.
+BULK_CACHE_MAX = 50_000
 
 # Set in each worker by _init_worker: the parent's counter of analysed articles.
 _analysed: Synchronized[int] | None = None
@@ -157,6 +164,7 @@ def _init_worker(counter: Synchronized[int], parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # No orphan keeps writing after its build was killed.
     end_with_parent(parent)
+    limit_caches(BULK_CACHE_MAX)
     # No cyclic garbage collector: the pool holds hundreds of thousands of
     # small containers that it would traverse again and again.
     gc.disable()

@@ -32,8 +32,11 @@ Precision rules, because short nouns hide inside many words:
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 
-__all__ = ["MIN_PART", "NEVER_HEADS", "NEVER_SPLIT", "Lexicon", "Splitter"]
+from marisa_trie import Trie as WordSet
+
+__all__ = ["MIN_PART", "NEVER_HEADS", "NEVER_SPLIT", "Lexicon", "Splitter", "WordSet"]
 
 MIN_PART = 3
 # A three-letter part needs neighbours at least this long (Zentrum is not
@@ -57,15 +60,44 @@ NEVER_SPLIT = frozenset(
 @dataclasses.dataclass(frozen=True)
 class Lexicon:
     """Word knowledge for lemmas and compound splitting (all lowercase); derived
-    from simplemma by :mod:`pressearchiv.index.lexicon`."""
+    from simplemma by :mod:`pressearchiv.index.lexicon`.
+
+    The word sets are tries (marisa-trie): a few megabytes in files that every
+    process maps, where frozensets of Python strings took 68 MB per process.
+    Build one with :meth:`of`.
+    """
 
     irregular: dict[str, str]  # form -> lemma, where Snowball would not join them
-    nouns: frozenset[str]  # every form of a simplex noun (a possible head or modifier)
-    lemmas: frozenset[str]  # simplex noun lemmas (modifier + "s", modifier without "e")
-    verb_stems: frozenset[str]  # impf, test, such … (modifiers only)
+    nouns: WordSet  # every form of a simplex noun (a possible head or modifier)
+    lemmas: WordSet  # simplex noun lemmas (modifier + "s", modifier without "e")
+    verb_stems: WordSet  # impf, test, such … (modifiers only)
     # Every string that may stand before a head: nouns, verb stems, lemma + s,
-    # lemma without its final e (one set look-up while splitting).
-    modifiers: frozenset[str] = frozenset()
+    # lemma without its final e.
+    modifiers: WordSet
+    # The nouns written backwards: the heads that end a word are the prefixes
+    # of the word backwards, found in one look-up.
+    noun_ends: WordSet
+
+    @classmethod
+    def of(
+        cls,
+        irregular: dict[str, str],
+        nouns: Iterable[str],
+        lemmas: Iterable[str],
+        verb_stems: Iterable[str],
+    ) -> Lexicon:
+        """A lexicon of these words, its modifiers derived from them."""
+        nouns, lemmas, verb_stems = set(nouns), set(lemmas), set(verb_stems)
+        modifiers = nouns | verb_stems | {lemma + "s" for lemma in lemmas}
+        modifiers.update(lemma[:-1] for lemma in lemmas if lemma.endswith("e"))
+        return cls(
+            irregular,
+            WordSet(nouns),
+            WordSet(lemmas),
+            WordSet(verb_stems),
+            WordSet(modifiers),
+            WordSet(noun[::-1] for noun in nouns),
+        )
 
 
 class Splitter:
@@ -76,6 +108,7 @@ class Splitter:
         self._lemmas = lexicon.lemmas
         self._verbs = lexicon.verb_stems
         self._modifier_set = lexicon.modifiers
+        self._noun_ends = lexicon.noun_ends
 
     def split(self, word: str, *, known: bool = True) -> tuple[str, ...]:
         """The parts of a lowercase word (substrings that join to it), or ``()``.
@@ -90,11 +123,15 @@ class Splitter:
         best: tuple[str, ...] = ()
         best_rank: tuple[int, bool] | None = None
         memo: dict[str, list[tuple[str, ...]]] = {}
+        size = len(word)
         # Heads from the longest down: among splits into equally few parts the
         # one with the longest head wins (Impf + Zentren, not Impfzent + Ren).
-        for cut in range(MIN_PART, len(word) - MIN_PART + 1):
+        for length in sorted(map(len, self._noun_ends.prefixes(word[::-1])), reverse=True):
+            cut = size - length
+            if cut < MIN_PART or length < MIN_PART or length > MAX_PART:
+                continue
             head = word[cut:]
-            if len(head) > MAX_PART or head in NEVER_HEADS or head not in self._nouns:
+            if head in NEVER_HEADS:
                 continue
             for front in self._modifiers(word[:cut], memo):
                 parts = (*front, head)
@@ -116,11 +153,11 @@ class Splitter:
         if found is not None:
             return found
         found = [(text,)] if self._is_modifier(text) else []
-        modifiers = self._modifier_set
-        for cut in range(MIN_PART, min(len(text) - MIN_PART, MAX_PART) + 1):
-            first = text[:cut]
-            if first in modifiers:
-                found.extend((first, *rest) for rest in self._modifiers(text[cut:], memo))
+        longest = min(len(text) - MIN_PART, MAX_PART)
+        # The modifiers that begin text, shortest first.
+        for first in sorted(self._modifier_set.prefixes(text), key=len):
+            if MIN_PART <= len(first) <= longest:
+                found.extend((first, *rest) for rest in self._modifiers(text[len(first) :], memo))
         memo[text] = found
         return found
 
@@ -137,7 +174,7 @@ class Splitter:
         return part + "e"
 
 
-def _acceptable(parts: tuple[str, ...], lemmas: frozenset[str]) -> bool:
+def _acceptable(parts: tuple[str, ...], lemmas: WordSet) -> bool:
     """The precision rules for three-letter parts (see the module docstring)."""
     for i, part in enumerate(parts):
         if len(part) > MIN_PART:

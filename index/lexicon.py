@@ -16,24 +16,29 @@ and names (entries whose form and lemma are capitalised):
 
 Reading and deriving this takes seconds (measured: about 2 s to decode the
 dictionary and 6 s to derive), so it happens once per machine and package
-version: the result is pickled into a cache folder and read back in a fraction
-of that. It is loaded on first use, never at import time, and shared by every
-analyzer of a process (:func:`load_lexicon` is cached): the data is read-only
-and the same for all of them, and an index opens an analyzer per searcher.
+version: the result is written into a cache folder, its word sets as
+marisa-trie files (:class:`~pressearchiv.index.compounds.WordSet`) and the
+irregular forms as a pickle. A process maps the tries instead of reading them:
+they stay in the page cache, shared by the command and its bulk workers, and a
+process holds only the pages it touched (a few MB) where the frozensets of
+format 7 took 68 MB each. It is loaded on first use, never at import time, and
+shared by every analyzer of a process (:func:`load_lexicon` is cached): the
+data is read-only and the same for all of them, and an index opens an analyzer
+per searcher.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import importlib.metadata
 import logging
 import os
 import pickle
+import shutil
 import tempfile
 from pathlib import Path
 
-from pressearchiv.index.compounds import Lexicon, Splitter
+from pressearchiv.index.compounds import Lexicon, Splitter, WordSet
 
 __all__ = [
     "LEXICON_FORMAT",
@@ -46,8 +51,11 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-# Part of the cache file's name: bump when the derivation changes.
-LEXICON_FORMAT = 7  # 6: Lexicon pickled from pressearchiv.index.compounds; 7: corrections
+# Part of the cache folder's name: bump when the derivation or the files change.
+LEXICON_FORMAT = 8  # 6: Lexicon pickled from pressearchiv.index.compounds; 7: corrections;
+# 8: a folder of marisa-trie files and a pickle of the irregular forms
+# The word sets of a Lexicon, one trie file each in the cache folder.
+_WORD_SETS = ("nouns", "lemmas", "verb_stems", "modifiers", "noun_ends")
 # Nouns with a single form count from this length on (see derive_lexicon).
 SINGLE_FORM_LETTERS = 6
 # Corrections of simplemma's data: the only hand-typed words. simplemma lists
@@ -80,32 +88,52 @@ def cache_dir() -> Path:
 
 @functools.cache
 def load_lexicon() -> Lexicon:
-    """The lexicon, from the cache file or derived (and cached) from simplemma."""
-    # The installed version names the file; importing simplemma would cost more.
+    """The lexicon, from the cache folder or derived (and cached) from simplemma."""
+    # The installed version names the folder; importing simplemma would cost more.
     version = importlib.metadata.version("simplemma")
-    path = cache_dir() / f"lexicon-de-simplemma{version}-{LEXICON_FORMAT}.pickle"
-    try:
-        with path.open("rb") as fh:
-            found = pickle.load(fh)
-        if isinstance(found, Lexicon):
-            return found
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-        pass
+    folder = cache_dir() / f"lexicon-de-simplemma{version}-{LEXICON_FORMAT}"
+    found = _read_cache(folder)
+    if found is not None:
+        return found
     lexicon = derive_lexicon()
-    _write_cache(path, lexicon)
-    return lexicon
+    _write_cache(folder, lexicon)
+    return _read_cache(folder) or lexicon
 
 
-def _write_cache(path: Path, lexicon: Lexicon) -> None:
-    """Write atomically (another process may be reading); a read-only disk is fine."""
+def _read_cache(folder: Path) -> Lexicon | None:
+    """The lexicon in ``folder``, its tries mapped; None if it is missing or damaged."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(lexicon, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
+        with (folder / "irregular.pickle").open("rb") as fh:
+            irregular = pickle.load(fh)
+        sets = []
+        for name in _WORD_SETS:
+            words = WordSet()
+            words.mmap(str(folder / f"{name}.marisa"))
+            sets.append(words)
+    except (OSError, RuntimeError, ValueError, pickle.UnpicklingError, EOFError):
+        return None
+    if not isinstance(irregular, dict):
+        return None
+    return Lexicon(irregular, *sets)
+
+
+def _write_cache(folder: Path, lexicon: Lexicon) -> None:
+    """Write the folder whole or not at all (another process may be reading or
+    writing it too); a read-only disk is fine."""
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=folder.name, suffix=".tmp"))
+        try:
+            with (tmp / "irregular.pickle").open("wb") as fh:
+                pickle.dump(lexicon.irregular, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            for name in _WORD_SETS:
+                getattr(lexicon, name).save(str(tmp / f"{name}.marisa"))
+            tmp.rename(folder)  # fails if another process was first: theirs is as good
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
     except OSError as exc:
-        log.warning("cannot cache the German lexicon in %s: %s", path.parent, exc)
+        if not folder.is_dir():
+            log.warning("cannot cache the German lexicon in %s: %s", folder.parent, exc)
 
 
 def derive_lexicon() -> Lexicon:
@@ -155,19 +183,9 @@ def build_lexicon(
     A lemma that splits into known parts is a compound; the rest is simplex.
     (Public so that ``bench/lexicons.py`` can compare word lists.)
     """
-    all_forms = frozenset(f for forms in forms_of.values() for f in forms)
-    everything = with_modifiers(
-        Lexicon(irregular, all_forms, frozenset(forms_of), frozenset(verb_stems))
-    )
+    all_forms = {f for forms in forms_of.values() for f in forms}
+    everything = Lexicon.of(irregular, all_forms, forms_of, verb_stems)
     splitter = Splitter(everything)
     simplex = [lemma for lemma in forms_of if not splitter.split(lemma, known=False)]
-    nouns = frozenset(f for lemma in simplex for f in forms_of[lemma])
-    return with_modifiers(Lexicon(irregular, nouns, frozenset(simplex), frozenset(verb_stems)))
-
-
-def with_modifiers(lexicon: Lexicon) -> Lexicon:
-    """``lexicon`` with its set of modifiers filled in."""
-    lemmas = lexicon.lemmas
-    modifiers = set(lexicon.nouns) | lexicon.verb_stems | {lemma + "s" for lemma in lemmas}
-    modifiers.update(lemma[:-1] for lemma in lemmas if lemma.endswith("e"))
-    return dataclasses.replace(lexicon, modifiers=frozenset(modifiers))
+    nouns = {f for lemma in simplex for f in forms_of[lemma]}
+    return Lexicon.of(irregular, nouns, simplex, verb_stems)

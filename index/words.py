@@ -27,12 +27,14 @@ from typing import Any
 from pressearchiv.index.compounds import Splitter
 from pressearchiv.index.lexicon import load_lexicon
 
-__all__ = ["CACHE_MAX", "Words", "shared_words", "stop_words"]
+__all__ = ["CACHE_MAX", "Words", "limit_caches", "shared_words", "stop_words"]
 
 # German thousands separators: 1.000.000 is the number 1000000, not a date.
 _THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
 # Most words remembered per cache (bounded, so memory stays bounded).
 CACHE_MAX = 300_000
+# The bound for the Words of this process that are yet to be made (limit_caches).
+_cache_max = CACHE_MAX
 # Irregular heads of compounds are looked for among a word's last 5…14 letters.
 _HEAD_LENGTHS = range(5, 15)
 
@@ -49,13 +51,23 @@ def stop_words() -> frozenset[str]:
 @functools.cache
 def shared_words(version: str) -> Words:
     """The process's :class:`Words` for an analyzer version (see the module docstring)."""
-    return Words()
+    return Words(cache_max=_cache_max)
+
+
+def limit_caches(most: int) -> None:
+    """Remember at most ``most`` words per cache in the :class:`Words` this
+    process makes from now on (a bulk worker, whose caches would otherwise be
+    most of its memory). The answers stay the same; only fewer are remembered,
+    the most frequent, which come first."""
+    global _cache_max
+    _cache_max = most
 
 
 class Words:
     """Terms and compound parts of single words, remembered (module docstring)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, cache_max: int = CACHE_MAX) -> None:
+        self.cache_max = cache_max
         self._stemmer: Any = None
         self.stops: frozenset[str] = frozenset()
         self._irregular: dict[str, str] = {}
@@ -101,7 +113,7 @@ class Words:
             result = word.replace(".", "")
         else:
             result = self._stemmer.stemWord(self._lemma(word))
-        if len(cache) < CACHE_MAX:
+        if len(cache) < self.cache_max:
             cache[word] = result
         return result
 
@@ -125,7 +137,7 @@ class Words:
         if found is None:
             splitter = self._splitter or self._load()
             found = splitter.split(word)
-            if len(self._splits) < CACHE_MAX:
+            if len(self._splits) < self.cache_max:
                 self._splits[word] = found
         return found
 
@@ -142,6 +154,6 @@ class Words:
             if t is not None:
                 terms[t] = None
         found = tuple(terms)
-        if len(self._parts) < CACHE_MAX:
+        if len(self._parts) < self.cache_max:
             self._parts[word] = found
         return found

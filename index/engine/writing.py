@@ -27,7 +27,6 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Mapping
-from itertools import accumulate, pairwise
 from typing import Any
 
 from whoosh.filedb.filetables import _lengths as _RECORD_HEADER
@@ -41,7 +40,7 @@ from pressearchiv.index.engine.blocks import (
     pack_term_info,
     term_extent,
 )
-from pressearchiv.index.pool import ITEM_SIZE, Postings, TermPool
+from pressearchiv.index.pool import Postings, TermPool, positional_postings, widened
 
 __all__ = ["PositionalField", "TermPoolWriter", "write_postings"]
 
@@ -49,6 +48,8 @@ __all__ = ["PositionalField", "TermPoolWriter", "write_postings"]
 # {term: [positions]}). Its postings are stored as FastPositions stores them:
 # weight = boost × frequency, value = the positions packed as uint32.
 PositionalField = tuple[float, Callable[[str], dict[str, list[int]]]]
+# Encoded postings held before they are written (write_postings).
+_FLUSH_BYTES = 1 << 20
 
 
 class TermPoolWriter(SegmentWriter):
@@ -149,7 +150,8 @@ class TermPoolWriter(SegmentWriter):
 
 
 def write_postings(fieldwriter: Any, schema: Any, pool: TermPool, codec: Any) -> None:
-    """Write every term of ``pool`` through a W3 field writer, in term order."""
+    """Write every term of ``pool`` through a W3 field writer, in term order,
+    taking each out of the pool as it goes (the pool is empty afterwards)."""
     blocklimit = codec._blocklimit
     compression = codec._compression
     for fieldname in sorted(pool.fields):
@@ -165,14 +167,19 @@ def write_postings(fieldwriter: Any, schema: Any, pool: TermPool, codec: Any) ->
         offset = postfile.tell()
         chunks: list[bytes] = []
         rows: list[tuple[bytes, bytes]] = []
+        written = 0  # bytes in chunks
+        # Each term leaves the pool as it is written, and what is encoded goes
+        # to the files a megabyte at a time: the segment is never held twice.
         for tbytes in sorted(terms):
-            docs, second, third = terms[tbytes]
             if boost is not None:
-                weights = array("f", [boost * f for f in second])
-                values = _split_positions(second, third)
+                (docs, weights, values), in_order = positional_postings(terms.pop(tbytes), boost)
             else:
-                weights, values = second, third
-            if (fieldname, tbytes) in pool.unsorted:
+                postings = terms.pop(tbytes)
+                if type(postings) is array:
+                    postings = widened(postings)
+                docs, weights, values = postings
+                in_order = (fieldname, tbytes) not in pool.unsorted
+            if not in_order:
                 docs, weights, values = _sorted_postings(docs, weights, values)
             chunk, maxweight = encode_postings(
                 docs, weights, values, fixed, compression, blocklimit
@@ -183,18 +190,20 @@ def write_postings(fieldwriter: Any, schema: Any, pool: TermPool, codec: Any) ->
             )
             rows.append((prefix + tbytes, info))
             offset += len(chunk)
-        postfile.write(b"".join(chunks))
-        _add_terms(fieldwriter._tindex, rows)
+            written += len(chunk)
+            if written >= _FLUSH_BYTES:
+                _flush(postfile, chunks, fieldwriter._tindex, rows)
+                written = 0
+        _flush(postfile, chunks, fieldwriter._tindex, rows)
         fieldwriter.finish_field()
 
 
-def _split_positions(freqs: array[int], positions: array[int]) -> list[bytes]:
-    """Each posting's packed positions (FastPositions' value)."""
-    packed = positions.tobytes()
-    if len(freqs) == 1:
-        return [packed]
-    ends = accumulate((f * ITEM_SIZE for f in freqs), initial=0)
-    return [packed[start:end] for start, end in pairwise(ends)]
+def _flush(postfile: Any, chunks: list[bytes], table: Any, rows: list[tuple[bytes, bytes]]) -> None:
+    """Write the postings encoded so far and their terms' rows; empty both lists."""
+    postfile.write(b"".join(chunks))
+    _add_terms(table, rows)
+    chunks.clear()
+    rows.clear()
 
 
 def _add_terms(table: Any, rows: list[tuple[bytes, bytes]]) -> None:

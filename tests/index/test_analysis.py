@@ -4,7 +4,9 @@ import pickle
 
 import pytest
 
+from pressearchiv.index import words as words_module
 from pressearchiv.index.analysis import ANALYZER_VERSION, STOP_MARK, GermanAnalyzer, fold
+from pressearchiv.index.words import Words, limit_caches
 
 
 @pytest.fixture
@@ -116,3 +118,27 @@ def test_term_positions_agree_with_spans(text: str) -> None:
     for term, pos, _, _ in analyzer.spans(text):
         expected.setdefault(term, []).append(pos)
     assert analyzer.term_positions(text) == expected
+
+
+def test_words_with_small_caches_give_the_same_answers_and_stay_small() -> None:
+    text = (
+        "Die Maskenpflicht gilt in Impfzentren und Testzentren. Die Viren verbreiten "
+        "sich, sagt das Gesundheitsamt Kölns: Alltagsmasken, Maskenpflicht, Viren."
+    )
+    small = Words(cache_max=3)
+    analyzer = GermanAnalyzer()
+    analyzer._words = small  # this analyzer's word knowledge, with tiny caches
+    assert analyzer.term_positions(text) == GermanAnalyzer().term_positions(text)
+    assert analyzer.part_positions(text) == GermanAnalyzer().part_positions(text)
+    caches = (small.entries, small._terms, small._parts, small._splits)
+    assert [len(cache) for cache in caches] == [3, 3, 3, 3]
+
+
+def test_limit_caches_bounds_the_words_a_process_makes_from_then_on() -> None:
+    before = words_module._cache_max
+    try:
+        limit_caches(1_000)
+        assert words_module.shared_words("test-limit").cache_max == 1_000
+    finally:
+        limit_caches(before)
+        words_module.shared_words.cache_clear()

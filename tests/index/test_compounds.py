@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from pressearchiv.index.analysis import STOP_MARK, GermanAnalyzer
-from pressearchiv.index.compounds import Splitter
-from pressearchiv.index.lexicon import load_lexicon
+from pressearchiv.index.compounds import Lexicon, Splitter
+from pressearchiv.index.lexicon import _read_cache, _write_cache, build_lexicon, load_lexicon
 from pressearchiv.index.parts import CompoundPartsAnalyzer
 
 
@@ -133,3 +135,35 @@ def test_lower_case_and_or_are_stop_words(analyzer: GermanAnalyzer) -> None:
     assert analyzer.term("and") is None and analyzer.term("or") is None
     assert analyzer.term("not") == "not"  # German "Not"
     assert [t.text for t in analyzer("Rock and Roll")][1] == STOP_MARK + "and"
+
+
+def _small_lexicon() -> Lexicon:
+    forms = {
+        "maske": {"maske", "masken"},
+        "pflicht": {"pflicht", "pflichten"},
+        "zentrum": {"zentrum", "zentren"},
+        "maskenpflicht": {"maskenpflicht"},
+    }
+    return build_lexicon(forms, {"zentren": "zentrum"}, {"impf"})
+
+
+def test_a_lexicon_is_written_to_its_cache_folder_and_mapped_back(tmp_path: Path) -> None:
+    lexicon = _small_lexicon()
+    assert "maskenpflicht" not in lexicon.lemmas  # a compound of two simplex nouns
+    folder = tmp_path / "lexicon-test"
+    _write_cache(folder, lexicon)
+    read = _read_cache(folder)
+    assert read is not None
+    assert read.irregular == {"zentren": "zentrum"}
+    for name in ("nouns", "lemmas", "verb_stems", "modifiers", "noun_ends"):
+        assert sorted(getattr(read, name)) == sorted(getattr(lexicon, name))
+    assert Splitter(read).split("impfzentren") == ("impf", "zentren")
+    assert Splitter(read).split("maskenpflichten") == ("masken", "pflichten")
+
+
+def test_a_damaged_or_missing_cache_folder_reads_as_none(tmp_path: Path) -> None:
+    folder = tmp_path / "lexicon-test"
+    assert _read_cache(folder) is None
+    _write_cache(folder, _small_lexicon())
+    (folder / "modifiers.marisa").write_bytes(b"not a trie")
+    assert _read_cache(folder) is None

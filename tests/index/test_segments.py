@@ -20,6 +20,7 @@ from pressearchiv.archive.seeding import sample_files
 from pressearchiv.archive.store import ArchiveStore
 from pressearchiv.index.engine import read_positions, read_postings
 from pressearchiv.index.formats import FastPositions, PressCodec
+from pressearchiv.index.pool import TermPool, positional_postings
 from pressearchiv.index.schema import analyzer_of, build_schema, document_for
 from pressearchiv.index.segments import SegmentBuilder
 from tests.index.conftest import ARTICLES, draft
@@ -137,6 +138,29 @@ def test_postings_added_out_of_order_are_written_in_order(tmp_path: Path) -> Non
     with ix.searcher() as searcher:
         assert list(searcher.postings("title", "nachtrag").all_ids()) == [0, 2]
         assert searcher.doc_frequency("title", "bericht") == 3
+
+
+def test_the_pool_keeps_plain_postings_as_docnums_until_one_has_a_weight_or_value() -> None:
+    pool = TermPool({"title": 1.0})
+    pool.add_postings("spell", 0, [(b"alpha", 1, 1.0, b""), (b"beta", 1, 1.0, b"")])
+    pool.add_postings("spell", 2, [(b"alpha", 1, 1.0, b"")])
+    pool.add_postings("spell", 3, [(b"alpha", 2, 2.0, b"xy")])
+    pool.add_positions("title", 1, {"gesprach": [0, 4]})
+    pool.add_positions("title", 2, {"gesprach": [1]})
+    spell = pool.fields["spell"]
+    assert spell[b"beta"] == array("I", [0])
+    assert spell[b"alpha"] == (
+        array("I", [0, 2, 3]),
+        array("f", [1.0, 1.0, 2.0]),
+        [b"", b"", b"xy"],
+    )
+    flat = pool.fields["title"][b"gesprach"]
+    assert flat == array("I", [1, 2, 0, 4, 2, 1, 1])
+    positions = [array("I", [0, 4]).tobytes(), array("I", [1]).tobytes()]
+    assert positional_postings(flat, 1.0) == (
+        (array("I", [1, 2]), array("f", [2.0, 1.0]), positions),
+        True,
+    )
 
 
 def test_unknown_fields_are_refused(tmp_path: Path) -> None:
