@@ -46,6 +46,7 @@ __all__ = [
     "build_lexicon",
     "cache_dir",
     "derive_lexicon",
+    "lexicon_folder",
     "load_lexicon",
 ]
 
@@ -86,12 +87,17 @@ def cache_dir() -> Path:
     return Path(base) / "pressearchiv"
 
 
+def lexicon_folder() -> Path:
+    """The cache folder of this simplemma version's lexicon in this format."""
+    # The installed version names the folder; importing simplemma would cost more.
+    version = importlib.metadata.version("simplemma")
+    return cache_dir() / f"lexicon-de-simplemma{version}-{LEXICON_FORMAT}"
+
+
 @functools.cache
 def load_lexicon() -> Lexicon:
     """The lexicon, from the cache folder or derived (and cached) from simplemma."""
-    # The installed version names the folder; importing simplemma would cost more.
-    version = importlib.metadata.version("simplemma")
-    folder = cache_dir() / f"lexicon-de-simplemma{version}-{LEXICON_FORMAT}"
+    folder = lexicon_folder()
     found = _read_cache(folder)
     if found is not None:
         return found

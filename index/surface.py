@@ -16,11 +16,20 @@ are analysed in vain (``schul`` finds neither Schutz nor Schatten).
 from __future__ import annotations
 
 import functools
+import logging
+import os
+import pickle
 import re
+import tempfile
 
-from pressearchiv.index.lexicon import load_lexicon
+from pressearchiv.index.lexicon import lexicon_folder, load_lexicon
 
 __all__ = ["written_openings"]
+
+log = logging.getLogger(__name__)
+
+# Part of the cached table's name: bump when the derivation changes.
+_OPENINGS_FORMAT = 1
 
 _FOLD = str.maketrans({"ß": "ss", "ä": "a", "ö": "o", "ü": "u"})
 # The stemmer reads ae/oe/ue as umlauts, except in "que" (Quelle) and where
@@ -39,7 +48,33 @@ def _as_stemmed(word: str) -> str:
 def _irregular_openings() -> dict[str, tuple[str, ...]]:
     """For every opening of a lemma that one of its irregular forms does not
     begin with, those forms: ``viru`` and ``virus`` → ``viren`` (the forms of
-    Virus share only ``vir``), ``kassel`` → ``cassel``."""
+    Virus share only ``vir``), ``kassel`` → ``cassel``.
+
+    Derived once per lexicon and kept beside its cache folder: deriving takes
+    0.2 s, which every process's first snippet would otherwise wait for.
+    """
+    lexicon = lexicon_folder()
+    path = lexicon.with_name(f"{lexicon.name}.openings-{_OPENINGS_FORMAT}.pickle")
+    try:
+        with path.open("rb") as fh:
+            found = pickle.load(fh)
+        if isinstance(found, dict):
+            return found
+    except (OSError, ValueError, pickle.UnpicklingError, EOFError):
+        pass
+    table = _derive_openings()
+    try:  # whole or not at all; a read-only cache only costs the time again
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".openings", suffix=".tmp")
+        with os.fdopen(fd, "wb") as out:
+            pickle.dump(table, out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.debug("cannot keep the irregular openings in %s: %s", path, exc)
+    return table
+
+
+def _derive_openings() -> dict[str, tuple[str, ...]]:
     forms_by_opening: dict[str, set[str]] = {}
     for form, lemma in load_lexicon().irregular.items():
         if form.startswith(lemma):  # most irregular forms: the lemma plus an ending

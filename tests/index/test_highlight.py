@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
+from pressearchiv.index import surface
 from pressearchiv.index.analysis import GermanAnalyzer, fold
 from pressearchiv.index.highlight import _spelled, snippet
 from pressearchiv.index.lexicon import load_lexicon
@@ -90,3 +92,21 @@ def test_a_text_whose_candidates_all_fail_shows_its_opening(analyzer: GermanAnal
     shown = snippet(text, frozenset({"schul"}), analyzer)
     assert shown.startswith("Schulden und Schuldner.")
     assert marked(shown) == []
+
+
+def test_the_openings_table_is_kept_and_a_damaged_copy_derived_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PRESSEARCHIV_CACHE_DIR", str(tmp_path))
+    derived = surface._derive_openings()
+    surface._irregular_openings.cache_clear()
+    try:
+        assert surface._irregular_openings() == derived  # derived, then kept
+        [kept] = tmp_path.glob("*.openings-*.pickle")
+        kept.write_bytes(b"damaged")
+        surface._irregular_openings.cache_clear()
+        assert surface._irregular_openings() == derived
+        surface._irregular_openings.cache_clear()
+        assert surface._irregular_openings() == derived  # read back whole
+    finally:
+        surface._irregular_openings.cache_clear()
