@@ -32,7 +32,9 @@ After each step, with no service running:
 ``--keep`` copies the data folder after the named sizes (for other benchmarks).
 While ``--hold-file`` exists, the next step waits before it starts (to keep
 the machine free for a benchmark that should not run beside an ingest).
-One JSON line per step goes to stdout and to ``--out``.
+One JSON line per step goes to stdout and to ``--out``. A stopped run resumes
+with the step it was in (``records-done`` in the work folder names the records
+taken; the ingest stores only what is missing and indexes from its last commit).
 """
 
 from __future__ import annotations
@@ -206,10 +208,9 @@ def main() -> None:
     if args.out:
         with args.out.open("a") as fh:
             fh.write(json.dumps(header) + "\n")
-    have = 0
-    if data_dir.exists():
-        with ArchiveStore.open(data_dir) as store:
-            have = store.count()
+    # Records taken so far (not the archive's count: duplicates are not stored).
+    done = args.workdir / "records-done"
+    have = int(done.read_text()) if done.exists() and data_dir.exists() else 0
     for size in sorted(args.sizes):
         if size <= have:
             continue
@@ -220,7 +221,7 @@ def main() -> None:
         export = write_export(records, have, size, args.workdir / f"records-{have}-{size}.jsonl")
         step["export_s"] = round(time.perf_counter() - started, 1)
         step["ingest"] = ingest(export, data_dir)
-        export.unlink()
+        export.unlink()  # kept if the run is stopped: running again resumes this step
         step["load_after_ingest"] = os.getloadavg()
         step["in_process"] = in_process(data_dir, args.repeat)
         mib = {
@@ -237,6 +238,7 @@ def main() -> None:
             shutil.rmtree(target, ignore_errors=True)
             shutil.copytree(data_dir, target)
         have = size
+        done.write_text(str(size))
         print(json.dumps(step), flush=True)
         if args.out:
             with args.out.open("a") as fh:
