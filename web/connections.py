@@ -75,6 +75,13 @@ _TIMEOUT_408 = _plain_response(
     "request_timeout",
     "the request line and headers did not arrive in time; the connection is closed",
 )
+_MALFORMED_400 = _plain_response(
+    400,
+    "Bad Request",
+    "bad_request",
+    "the request could not be read as HTTP/1.1: a request line and headers in ASCII "
+    "(non-ASCII characters in the URL percent-encoded), at most 16 KiB, are expected",
+)
 _BUSY_503 = _plain_response(
     503,
     "Service Unavailable",
@@ -116,6 +123,12 @@ class GuardedH11Protocol(H11Protocol):
         super().data_received(data)
         if self._head_timer is not None and self.conn.their_state is not h11.IDLE:
             self._disarm_head_timer()  # the head is complete
+
+    def send_400_response(self, msg: str) -> None:
+        """A request h11 cannot parse gets our JSON error shape, as every other
+        error does, instead of uvicorn's plain text (the reason is logged)."""
+        self.transport.write(_MALFORMED_400)
+        self.transport.close()
 
     def on_response_complete(self) -> None:
         super().on_response_complete()

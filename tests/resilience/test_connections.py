@@ -109,6 +109,20 @@ def test_a_head_larger_than_16_kib_is_refused(server: Server) -> None:
         assert _read_all(sock).startswith(b"HTTP/1.1 400 ")
 
 
+def test_a_url_with_raw_umlauts_gets_a_json_400(server: Server) -> None:
+    # Browsers percent-encode; a hand-made client may not (curl with a raw ä).
+    with _connect(server) as sock:
+        sock.sendall(
+            "GET /api/search?q=Gesundheitsämter HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
+        )
+        answer = _read_all(sock)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 ")
+    assert b"content-type: application/json" in head
+    error = json.loads(body)["error"]
+    assert error["code"] == "bad_request" and "percent-encoded" in error["message"]
+
+
 def test_connections_beyond_the_cap_are_refused_at_once(tmp_path: Path) -> None:
     capped = Server(
         tmp_path / "data",
