@@ -275,15 +275,9 @@ def run_one(
 ) -> dict[str, object]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PRESSEARCHIV_")}
-    env.update(
-        PRESSEARCHIV_DATA_DIR=str(data_dir),
-        PRESSEARCHIV_WORKERS=str(workers),
-        PRESSEARCHIV_SEED_SAMPLES="false",
-        PYTHONPATH=str(ROOT),
-    )
+    command, env = pressearchiv_service(data_dir, workers, port)
     server = subprocess.Popen(
-        [sys.executable, "-m", "pressearchiv.cli", "serve", "--port", str(port)],
+        command,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

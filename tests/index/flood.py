@@ -77,3 +77,14 @@ VERSIONS = {"new lead": NEW_LEAD, "cut": CUT, "edited": EDITED, "other outlet": 
 # The story of the five versions is named after the agency copy, its first article.
 STORY = article_id_for(AGENCY)
 VERSION_IDS = [article_id_for(t) for t in (AGENCY, NEW_LEAD, CUT, EDITED, OTHER_OUTLET)]
+
+# (title, text, outlet, date) in the order they arrive: the agency copy first.
+FLOOD = [
+    ("Katastrophenalarm in Dresden", AGENCY, "Sächsische Zeitung", "2024-09-17"),
+    ("Die Elbe steigt und steigt", NEW_LEAD, "MDR", "2024-09-17"),
+    ("Dresden löst Katastrophenalarm aus", CUT, "Kleine Zeitung", "2024-09-18"),
+    ("Hochwasser: Alarm in Dresden", EDITED, "Kronen Zeitung", "2024-09-18"),
+    ("Elbe-Hochwasser in Dresden", OTHER_OUTLET, "Der Tagesspiegel", "2024-09-19"),
+    ("Sandsäcke bis zur Hüfte", REPORTAGE, "ZEIT ONLINE", "2024-09-18"),
+    ("Elbe-Pegel sinkt wieder", FOLLOW_UP, "Sächsische Zeitung", "2024-09-20"),
+]

@@ -7,28 +7,10 @@ from starlette.testclient import TestClient
 
 from pressearchiv.archive.model import article_id_for
 from pressearchiv.index import SearchIndex
-from tests.index.flood import (
-    AGENCY,
-    CUT,
-    EDITED,
-    FOLLOW_UP,
-    NEW_LEAD,
-    OTHER_OUTLET,
-    REPORTAGE,
-)
+from tests.index.flood import FLOOD, FOLLOW_UP, REPORTAGE
 from tests.index.flood import STORY as STORY  # re-exported for the web tests
 from tests.index.flood import VERSION_IDS as VERSION_IDS
 
-# (title, text, outlet, date), in the order they are uploaded: the agency copy first.
-FLOOD = [
-    ("Katastrophenalarm in Dresden", AGENCY, "Sächsische Zeitung", "2024-09-17"),
-    ("Die Elbe steigt und steigt", NEW_LEAD, "MDR", "2024-09-17"),
-    ("Dresden löst Katastrophenalarm aus", CUT, "Kleine Zeitung", "2024-09-18"),
-    ("Hochwasser: Alarm in Dresden", EDITED, "Kronen Zeitung", "2024-09-18"),
-    ("Elbe-Hochwasser in Dresden", OTHER_OUTLET, "Der Tagesspiegel", "2024-09-19"),
-    ("Sandsäcke bis zur Hüfte", REPORTAGE, "ZEIT ONLINE", "2024-09-18"),
-    ("Elbe-Pegel sinkt wieder", FOLLOW_UP, "Sächsische Zeitung", "2024-09-20"),
-]
 REPORTAGE_ID = article_id_for(REPORTAGE)
 FOLLOW_UP_ID = article_id_for(FOLLOW_UP)
 

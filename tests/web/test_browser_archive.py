@@ -15,8 +15,8 @@ import feedparser
 import httpx
 import pytest
 
+from tests.index.flood import FLOOD, STORY
 from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, server
-from tests.web.stories import FLOOD, STORY
 
 pytestmark = [
     pytest.mark.browser,
