@@ -44,9 +44,7 @@ import json
 import os
 import resource
 import shutil
-import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -60,7 +58,7 @@ from http_bench import (
     warm_up,
     wrk_load,
 )
-from ingest_bench import read_records, tree_rss, write_export
+from ingest_bench import read_records, run_sampled, write_export
 from search_bench import DATE_FROM, DATE_TO, code_version, percentiles, timed
 from workload import QUERIES, machine
 
@@ -87,42 +85,21 @@ def ingest(export: Path, data_dir: Path) -> dict[str, object]:
     env["PRESSEARCHIV_SEED_SAMPLES"] = "false"
     command = [sys.executable, "-m", "pressearchiv.cli", "ingest", "--data-dir", str(data_dir)]
     command += ["--no-progress", str(export)]
-    peak = 0
-    cpu, started = children_cpu(), time.perf_counter()
-    proc = subprocess.Popen(
-        command,
-        env=env,
-        cwd=data_dir.parent,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not done.is_set():
-            peak = max(peak, tree_rss(proc.pid))
-            done.wait(0.1)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    out, err = proc.communicate()
-    seconds = time.perf_counter() - started
-    done.set()
-    sampler.join()
+    cpu = children_cpu()
+    run = run_sampled(command, env, data_dir.parent)
+    seconds, out = run.seconds, run.out
     added = int(out.split()[0]) if out.split() and out.split()[0].isdigit() else 0
     cpu_seconds = children_cpu() - cpu
     return {
-        "returncode": proc.returncode,
+        "returncode": run.returncode,
         "seconds": round(seconds, 1),
         "cpu_seconds": round(cpu_seconds, 1),
         "added": added,
         "articles_per_s": round(added / seconds, 1),
         "articles_per_cpu_s": round(added / cpu_seconds, 1) if cpu_seconds else None,
-        "peak_tree_rss_mib": round(peak / 2**20),
+        "peak_tree_rss_mib": round(run.peak / 2**20),
         "stdout": out.strip().splitlines()[-2:],
-        "stderr_tail": err.strip().splitlines()[-2:],
+        "stderr_tail": run.err.strip().splitlines()[-2:],
     }
 
 

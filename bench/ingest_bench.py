@@ -29,6 +29,7 @@ the machine's load (it is shared) falls on all of them alike.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import lzma
 import os
@@ -104,26 +105,24 @@ def tree_rss(root: int) -> int:
     return total
 
 
-def run_ingest(code: Path, export: Path, workdir: Path) -> dict[str, object]:
-    """One ``ingest`` of ``export`` into a fresh data folder with the checkout
-    ``code``, run by that checkout's own ``.venv`` (``make install``), whose
-    editable install maps its folders into the package."""
-    data_dir = workdir / "data"
-    if data_dir.exists():
-        shutil.rmtree(data_dir)
-    python = code / ".venv" / "bin" / "python"
-    if not python.exists():
-        raise SystemExit(f"{python} is missing: run `make install` in {code}")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PRESSEARCHIV_")}
-    env["PRESSEARCHIV_SEED_SAMPLES"] = "false"
-    command = [str(python), "-m", "pressearchiv.cli", "ingest", "--data-dir", str(data_dir)]
-    command += ["--no-progress", str(export)]
+@dataclasses.dataclass
+class SampledRun:
+    """A finished command: its output, wall seconds, and the peak of the summed
+    resident memory of it and all its descendants (bytes)."""
+
+    returncode: int
+    out: str
+    err: str
+    seconds: float
+    peak: int
+
+
+def run_sampled(command: list[str], env: dict[str, str], cwd: Path) -> SampledRun:
+    """Run ``command`` to its end, sampling its process tree's memory every 0.1 s."""
     peak = 0
     started = time.perf_counter()
-    # Run from the work folder: from a checkout, ``-m`` would import that
-    # folder's pressearchiv/ instead of the installed one.
     proc = subprocess.Popen(
-        command, env=env, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     done = threading.Event()
 
@@ -139,17 +138,38 @@ def run_ingest(code: Path, export: Path, workdir: Path) -> dict[str, object]:
     seconds = time.perf_counter() - started
     done.set()
     sampler.join()
+    return SampledRun(proc.returncode, out, err, seconds, peak)
+
+
+def run_ingest(code: Path, export: Path, workdir: Path) -> dict[str, object]:
+    """One ``ingest`` of ``export`` into a fresh data folder with the checkout
+    ``code``, run by that checkout's own ``.venv`` (``make install``), whose
+    editable install maps its folders into the package."""
+    data_dir = workdir / "data"
+    if data_dir.exists():
+        shutil.rmtree(data_dir)
+    python = code / ".venv" / "bin" / "python"
+    if not python.exists():
+        raise SystemExit(f"{python} is missing: run `make install` in {code}")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PRESSEARCHIV_")}
+    env["PRESSEARCHIV_SEED_SAMPLES"] = "false"
+    command = [str(python), "-m", "pressearchiv.cli", "ingest", "--data-dir", str(data_dir)]
+    command += ["--no-progress", str(export)]
+    # Run from the work folder: from a checkout, ``-m`` would import that
+    # folder's pressearchiv/ instead of the installed one.
+    run = run_sampled(command, env, workdir)
+    seconds, out = run.seconds, run.out
     added = int(out.split()[0]) if out.split() and out.split()[0].isdigit() else 0
     return {
         "code": str(code),
         "commit": _commit(code),
-        "returncode": proc.returncode,
+        "returncode": run.returncode,
         "seconds": round(seconds, 1),
         "added": added,
         "articles_per_s": round(added / seconds, 1),
-        "peak_tree_rss_mb": round(peak / 2**20),
+        "peak_tree_rss_mb": round(run.peak / 2**20),
         "stdout": out.strip().splitlines()[-1:] if out.strip() else [],
-        "stderr_tail": err.strip().splitlines()[-2:],
+        "stderr_tail": run.err.strip().splitlines()[-2:],
     }
 
 
