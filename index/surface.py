@@ -22,6 +22,7 @@ import pickle
 import re
 import tempfile
 
+from pressearchiv.index.analysis import fold
 from pressearchiv.index.lexicon import lexicon_folder, load_lexicon
 
 __all__ = ["written_openings"]
@@ -31,7 +32,6 @@ log = logging.getLogger(__name__)
 # Part of the cached table's name: bump when the derivation changes.
 _OPENINGS_FORMAT = 1
 
-_FOLD = str.maketrans({"ß": "ss", "ä": "a", "ö": "o", "ü": "u"})
 # The stemmer reads ae/oe/ue as umlauts, except in "que" (Quelle) and where
 # the u stands between vowels and counts as a consonant (Steuer, Mauer).
 _DIGRAPH = re.compile(r"ae|oe|(?<![qaeiouyäöü])ue")
@@ -41,7 +41,7 @@ def _as_stemmed(word: str) -> str:
     """A lowercase word in the letters of Snowball's output (``müller`` → ``muller``)."""
     if "e" in word:  # ae/oe/ue as written, before ä/ö/ü are folded (apogäen)
         word = _DIGRAPH.sub(lambda m: m.group()[0], word)
-    return word.translate(_FOLD)
+    return fold(word)
 
 
 @functools.cache
