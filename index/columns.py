@@ -17,6 +17,7 @@ reads the segment first, and read back in milliseconds.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import tempfile
@@ -30,7 +31,7 @@ from whoosh.searching import Searcher
 
 from pressearchiv.index.engine import read_numeric_column
 
-__all__ = ["ColumnCache", "Columns", "columns_dir"]
+__all__ = ["ColumnCache", "Columns", "Periods", "columns_dir"]
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,15 @@ class _SegmentColumns:
 
 
 @dataclass(frozen=True)
+class Periods:
+    """The distinct (year, month) pairs of a searcher's rows, and each row's pair."""
+
+    codes: np.ndarray  # int32 per row: index into years and months
+    years: np.ndarray  # int32 per pair, 0 when undated
+    months: np.ndarray  # int32 per pair, 0-11, or -1 when only the year is known
+
+
+@dataclass(frozen=True)
 class Columns:
     """All columns of one searcher; row = global document number."""
 
@@ -66,6 +76,15 @@ class Columns:
     @property
     def size(self) -> int:
         return len(self.ids)
+
+    @functools.cached_property
+    def periods(self) -> Periods:
+        """Each row's year and month as one code (for facet counts), built on first use."""
+        # Rows with a year but no month get month -1; undated rows year 0.
+        key = self.year.astype(np.int32) * 13 + np.where(self.month >= 0, self.month % 12, -1) + 1
+        keys, codes = np.unique(key, return_inverse=True)
+        year, month = np.divmod(keys, 13)
+        return Periods(codes.astype(np.int32), year.astype(np.int32), month - 1)
 
     def outlet_codes(self, names: tuple[str, ...]) -> list[int]:
         lookup = {name: code for code, name in enumerate(self.outlet_names)}

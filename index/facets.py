@@ -35,10 +35,11 @@ def count_facets(
     """Facets for ``matched`` (bool mask of query matches among live rows)."""
     for_outlets = matched if dates is None else matched & dates
     for_dates = matched if outlets is None else matched & outlets
+    years, months = _date_values(columns, for_dates, request)
     return Facets(
         outlet=_outlet_values(columns, for_outlets, request.outlets),
-        year=_year_values(columns, for_dates, request),
-        month=_month_values(columns, for_dates, request),
+        year=years,
+        month=months,
     )
 
 
@@ -55,33 +56,31 @@ def _outlet_values(columns: Columns, rows: np.ndarray, chosen: tuple[str, ...]) 
     return values
 
 
-def _year_values(columns: Columns, rows: np.ndarray, request: SearchRequest) -> list[FacetValue]:
-    years = columns.year[rows]
-    years = years[years > 0]
-    if not len(years):
-        return []
-    found, counts = np.unique(years, return_counts=True)
+def _date_values(
+    columns: Columns, rows: np.ndarray, request: SearchRequest
+) -> tuple[list[FacetValue], list[FacetValue]]:
+    """The year and the month facets, both from one count per (year, month) pair."""
+    periods = columns.periods
+    counts = np.bincount(periods.codes[rows], minlength=len(periods.years))
+    per_year: dict[int, int] = {}
+    per_month: list[tuple[int, int, int]] = []
+    for pair in np.flatnonzero(counts).tolist():
+        year, month, count = int(periods.years[pair]), int(periods.months[pair]), int(counts[pair])
+        if year == 0:
+            continue  # undated
+        per_year[year] = per_year.get(year, 0) + count
+        if month >= 0:
+            per_month.append((year, month, count))
     exact = _exact_range(request)
-    return [
-        FacetValue(f"{y:04d}", int(c), exact == PartialDate(int(y)))
-        for y, c in zip(found[::-1], counts[::-1], strict=True)
+    years = [
+        FacetValue(f"{y:04d}", c, exact == PartialDate(y))
+        for y, c in sorted(per_year.items(), reverse=True)
     ]
-
-
-def _month_values(columns: Columns, rows: np.ndarray, request: SearchRequest) -> list[FacetValue]:
-    months = columns.month[rows]
-    months = months[months >= 0]
-    if not len(months):
-        return []
-    found, counts = np.unique(months, return_counts=True)
-    exact = _exact_range(request)
-    values = []
-    for key, c in zip(found[::-1], counts[::-1], strict=True):
-        year, month = divmod(int(key), 12)
-        values.append(
-            FacetValue(f"{year:04d}-{month + 1:02d}", int(c), exact == PartialDate(year, month + 1))
-        )
-    return values
+    months = [
+        FacetValue(f"{y:04d}-{m + 1:02d}", c, exact == PartialDate(y, m + 1))
+        for y, m, c in sorted(per_month, reverse=True)
+    ]
+    return years, months
 
 
 def _exact_range(request: SearchRequest) -> PartialDate | None:

@@ -181,7 +181,13 @@ def _phrase_start(
 
 
 # A stem's letters as they may be written: "u" also as "ü" or "ue", "ss" as "ß".
-_SPELLINGS = {"a": "(?:ae|a|ä)", "o": "(?:oe|o|ö)", "u": "(?:ue|u|ü)", "s": "(?:s|ß)"}
+# Each starts with a character class, never an alternation, so that the regex
+# engine can skip ahead to a possible first letter: a leading "(?:ae|a|ä)"
+# made it try every position (0.36 ms per article for "Ausgangssperre OR
+# Ausgangsbeschränkungen", 0.1 ms with "[aä]e?"). The classes admit a few more
+# spellings ("äe"), which only add candidates for the analyzer to reject.
+_SPELLINGS = {"a": "[aä]e?", "o": "[oö]e?", "u": "[uü]e?", "s": "[sß]"}
+_DOUBLE_S = "[sß]s?"
 
 
 @functools.lru_cache(maxsize=256)
@@ -209,7 +215,7 @@ def _spelled(prefix: str) -> str:
     # word's whole term is its parts joined (Ukraine-Konflikt: ukrainekonflikt).
     head = prefix.replace("ss", "\0")
     letters = (_SPELLINGS.get(c, re.escape(c)) for c in head)
-    return "-?".join(letters).replace("\0", "(?:ss|ß)")
+    return "-?".join(letters).replace("\0", _DOUBLE_S)
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
