@@ -16,7 +16,7 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -86,11 +86,14 @@ class SearchIndex:
         options: IndexOptions | None = None,
         read_only: bool = False,
         follow: bool = False,
+        on_open: Callable[[], None] | None = None,
     ) -> SearchIndex:
         """Open (or create) the index and start following the store.
 
         An index that is missing, unreadable or built by another analyzer
-        version is recreated empty. Then the index is compared with the store:
+        version is recreated empty. From then on other processes may open it
+        read-only: ``on_open`` is called (a multi-process service starts its
+        workers there). Then the index is compared with the store:
         documents the store lacks (or holds under another seq) are dropped and
         missing articles are indexed, by the background writer, which then
         keeps polling the store for new articles. Use :meth:`wait_indexed` to
@@ -126,6 +129,8 @@ class SearchIndex:
         index._owner = owner
         index.recreated = reason
         try:
+            if on_open is not None:
+                on_open()
             index._columns.prune_files()
             plan = index._plan_repair()
             index._indexed_seq = -1 if plan.needed else plan.watermark

@@ -192,6 +192,11 @@ def _reindex(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    if settings.worker_count > 1:
+        # Before the imports below, so that the workers' template imports beside them.
+        from pressearchiv.web.forking import start_worker_template
+
+        start_worker_template(settings.max_connections)
     from pressearchiv.web.server import serve
 
     serve(settings)

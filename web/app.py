@@ -8,7 +8,7 @@ server starts and closes them when it stops.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -135,9 +135,12 @@ def create_app(settings: Settings, *, worker: bool = False, owner: int | None = 
 
 
 def open_archive(
-    settings: Settings, options: IndexOptions | None = None
+    settings: Settings,
+    options: IndexOptions | None = None,
+    on_open: Callable[[], None] | None = None,
 ) -> tuple[ArchiveStore, SearchIndex]:
-    """Open the archive and own its index (seeding an empty archive first)."""
+    """Open the archive and own its index (seeding an empty archive first);
+    ``on_open`` is called once readers may open the index (see :meth:`SearchIndex.open`)."""
     settings.upload_tmp_dir.mkdir(parents=True, exist_ok=True)
     store = ArchiveStore.open(settings.data_dir)
     try:
@@ -146,6 +149,7 @@ def open_archive(
             settings.index_dir,
             store,
             options=options or settings.index_options(),
+            on_open=on_open,
         )
         # The index lock makes us the only service on this data folder, so
         # whatever is spooled now was left by a process that was killed.

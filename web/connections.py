@@ -33,7 +33,6 @@ import contextlib
 import functools
 import json
 import logging
-import resource
 import socket
 import time
 from typing import Any
@@ -47,15 +46,12 @@ __all__ = [
     "QuietRepeats",
     "guarded_protocol",
     "quiet_uvicorn_warnings",
-    "raise_descriptor_limit",
 ]
 
 log = logging.getLogger("pressearchiv.web")
 
 # Request line plus headers; uvicorn's default too, named here so it is a decision.
 MAX_HEAD_BYTES = 16 * 1024
-# Descriptors beyond the connections: the archive, the index's segments, logs.
-_SPARE_DESCRIPTORS = 256
 
 
 def _plain_response(status: int, reason: str, code: str, message: str, extra: str = "") -> bytes:
@@ -182,20 +178,6 @@ def guarded_protocol(header_timeout: float, max_connections: int) -> Any:
     return functools.partial(
         GuardedH11Protocol, header_timeout=header_timeout, max_connections=max_connections
     )
-
-
-def raise_descriptor_limit(max_connections: int) -> int:
-    """Raise the soft limit of open files so the connection cap can be reached; the limit."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    wanted = max_connections + _SPARE_DESCRIPTORS
-    if soft != resource.RLIM_INFINITY and soft < wanted:
-        target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
-        try:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
-            soft = target
-        except (ValueError, OSError):
-            pass
-    return int(soft)
 
 
 class QuietRepeats(logging.Filter):

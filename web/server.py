@@ -10,12 +10,8 @@ import uvicorn
 from pressearchiv.settings import Settings
 from pressearchiv.web.access import is_loopback, uploads_disabled_reason
 from pressearchiv.web.app import create_app
-from pressearchiv.web.connections import (
-    MAX_HEAD_BYTES,
-    guarded_protocol,
-    quiet_uvicorn_warnings,
-    raise_descriptor_limit,
-)
+from pressearchiv.web.connections import MAX_HEAD_BYTES, guarded_protocol, quiet_uvicorn_warnings
+from pressearchiv.web.forking import raise_descriptor_limit
 from pressearchiv.web.workers import serve_workers
 
 __all__ = ["serve", "startup_notes", "uvicorn_options"]

@@ -8,7 +8,10 @@ therefore runs:
   owns the index (the flock, the one writer thread, the story thread) and
   follows the archive, polling it every :data:`OWNER_POLL_SECONDS`; it
   answers no requests itself;
-* N **workers**, started and watched by :class:`Supervisor`. Each listens
+* N **workers**, forked from a template process that imported the service
+  once (:mod:`pressearchiv.web.forking`), started as soon as the index exists
+  (while the owner still checks it against the archive) and watched by
+  :class:`Supervisor`. Each listens
   on the service's port with a socket of its own (``SO_REUSEPORT``), opens
   the archive and the index read-only
   (:func:`pressearchiv.web.app.create_app` with ``worker=True``) and follows
@@ -41,7 +44,7 @@ import dataclasses
 import errno
 import functools
 import logging
-import multiprocessing
+import multiprocessing.context
 import os
 import signal
 import socket
@@ -54,6 +57,7 @@ import uvicorn
 
 from pressearchiv.settings import Settings
 from pressearchiv.web.app import create_app, open_archive
+from pressearchiv.web.forking import start_worker_template, worker_context
 
 __all__ = ["OWNER_POLL_SECONDS", "Supervisor", "serve_workers"]
 
@@ -73,16 +77,25 @@ def serve_workers(settings: Settings, uvicorn_options: dict[str, Any]) -> None:
     # Made first: making it sets up uvicorn's logging, which the owner's own
     # messages (repairs, leftovers removed) should go through too.
     config = uvicorn.Config(
-        # Pickled into each spawned worker: a module-level function and settings.
+        # Pickled into each worker: a module-level function and settings.
         functools.partial(create_app, settings, worker=True, owner=os.getpid()),
         factory=True,
         **uvicorn_options,
     )
     refuse_taken_port(config.host, config.port)
+    # Already running when started by `pressearchiv serve`.
+    context = start_worker_template(settings.max_connections)
+    supervisor = Supervisor(config, settings.worker_count, context)
     options = dataclasses.replace(settings.index_options(), poll_seconds=OWNER_POLL_SECONDS)
-    store, index = open_archive(settings, options)
     try:
-        Supervisor(config, settings.worker_count).run()
+        # The workers start as soon as the index exists, while this process
+        # still checks it against the archive (a second at 100,000 articles).
+        store, index = open_archive(settings, options, on_open=supervisor.start)
+    except BaseException:
+        supervisor.stop()
+        raise
+    try:
+        supervisor.run()
     finally:
         try:
             index.close()
@@ -122,7 +135,7 @@ def _socket_on(host: str, port: int) -> socket.socket:
 
 def _run_worker(config: uvicorn.Config) -> None:
     """A worker process: its own socket on the service's port, then uvicorn."""
-    config.configure_logging()  # a spawned process starts without it
+    config.configure_logging()  # the template process never set it up
     uvicorn.Server(config).run(sockets=[_socket_on(config.host, config.port)])
 
 
@@ -130,11 +143,17 @@ class Supervisor:
     """Runs ``count`` worker processes, replaces any that dies, and stops them all
     on SIGTERM or SIGINT (uvicorn's SIGTERM handling lets each finish its requests)."""
 
-    def __init__(self, config: uvicorn.Config, count: int) -> None:
+    def __init__(
+        self,
+        config: uvicorn.Config,
+        count: int,
+        context: multiprocessing.context.ForkServerContext | None = None,
+    ) -> None:
         self._config = config
         self._count = count
         self._stop = threading.Event()
-        self._context = multiprocessing.get_context("spawn")
+        self._context = context or worker_context()
+        self._processes: list[BaseProcess] = []
 
     def _start(self) -> BaseProcess:
         process = self._context.Process(target=_run_worker, args=(self._config,))
@@ -144,12 +163,19 @@ class Supervisor:
     def _stopping(self, signum: int, frame: FrameType | None) -> None:
         self._stop.set()
 
+    def start(self) -> None:
+        """Start the workers (if not yet started); :meth:`run` then watches them."""
+        while len(self._processes) < self._count:
+            self._processes.append(self._start())
+
     def run(self) -> None:
+        """Watch the workers until SIGTERM or SIGINT, then stop them."""
         previous = {
             sig: signal.signal(sig, self._stopping) for sig in (signal.SIGINT, signal.SIGTERM)
         }
-        processes = [self._start() for _ in range(self._count)]
         try:
+            self.start()
+            processes = self._processes
             while not self._stop.wait(_WATCH_SECONDS):
                 for i, process in enumerate(processes):
                     if not process.is_alive():
@@ -160,14 +186,19 @@ class Supervisor:
                         )
                         processes[i] = self._start()
         finally:
-            for process in processes:
-                if process.is_alive():
-                    process.terminate()
-            for process in processes:
-                process.join(_STOP_SECONDS)
-                if process.is_alive():
-                    log.warning("worker %s did not stop in time; killing it", process.pid)
-                    process.kill()
-                    process.join()
+            self.stop()
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+
+    def stop(self) -> None:
+        """Stop every worker: SIGTERM, then SIGKILL after :data:`_STOP_SECONDS`."""
+        for process in self._processes:
+            if process.is_alive():
+                process.terminate()
+        for process in self._processes:
+            process.join(_STOP_SECONDS)
+            if process.is_alive():
+                log.warning("worker %s did not stop in time; killing it", process.pid)
+                process.kill()
+                process.join()
+        self._processes = []

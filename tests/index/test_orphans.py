@@ -65,3 +65,54 @@ def test_an_unguarded_worker_outlives_its_parent() -> None:
         assert alive(worker)
     finally:
         os.kill(worker, signal.SIGKILL)
+
+
+# A process that is not our parent (the web workers' owner, whose workers are
+# children of the fork server): the watched process is a sibling here.
+WATCHER = """
+import sys, time
+from pressearchiv.index.orphans import end_with_parent
+end_with_parent(int(sys.argv[1]))
+print("watching", flush=True)
+time.sleep(600)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pidfd is Linux's")
+def test_a_process_ends_with_a_watched_process_that_is_not_its_parent() -> None:
+    watched = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    watcher = subprocess.Popen(
+        [sys.executable, "-c", WATCHER, str(watched.pid)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        assert watcher.stdout is not None
+        assert watcher.stdout.readline().strip() == b"watching"
+        time.sleep(0.3)
+        assert watcher.poll() is None  # alive while the watched process is
+        watched.send_signal(signal.SIGKILL)
+        watched.wait(timeout=10)
+        assert watcher.wait(timeout=20) == -signal.SIGTERM
+    finally:
+        for process in (watched, watcher):
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        if watcher.stdout is not None:
+            watcher.stdout.close()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pidfd is Linux's")
+def test_a_process_watching_one_already_gone_ends_at_once() -> None:
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait(timeout=10)
+    watcher = subprocess.run(
+        [sys.executable, "-c", WATCHER, str(gone.pid)],
+        cwd=ROOT,
+        capture_output=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=30,
+    )
+    assert watcher.returncode == -signal.SIGTERM

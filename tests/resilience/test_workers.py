@@ -32,15 +32,16 @@ def children(pid: int) -> set[int]:
 
 
 def workers(pid: int) -> set[int]:
-    """The worker processes of the owner ``pid`` (not multiprocessing's resource tracker)."""
+    """The worker processes of the owner ``pid``: the children of its fork
+    server (not multiprocessing's resource tracker, nor the fork server)."""
     found = set()
     for child in children(pid):
         try:
             command = Path(f"/proc/{child}/cmdline").read_bytes()
         except OSError:
             continue
-        if b"spawn_main" in command:
-            found.add(child)
+        if b"forkserver" in command:
+            found |= children(child)
     return found
 
 
