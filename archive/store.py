@@ -11,6 +11,7 @@ highest ``seq`` it holds, so finding what it misses is a range scan.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -342,6 +343,11 @@ class ArchiveStore:
             yield from self.add_many(batch)
 
 
+# Stored dates repeat (a day has many articles) and a PartialDate is immutable:
+# parsing each anew was a tenth of fetching a page of hits.
+_stored_date = functools.lru_cache(maxsize=8192)(PartialDate.parse)
+
+
 def _to_article(row: tuple) -> Article:  # type: ignore[type-arg]
     (
         seq,
@@ -366,7 +372,7 @@ def _to_article(row: tuple) -> Article:  # type: ignore[type-arg]
         title=title,
         text=text,
         outlet=outlet,
-        date=PartialDate.parse(date) if date else None,
+        date=_stored_date(date) if date else None,
         date_source=DateSource(date_source) if date_source else None,
         url=url,
         author=author,
