@@ -25,7 +25,10 @@ then measured:
 
 The queries are those of ``bench/workload.py`` with the date filter
 2020-03…2020-12, 20 hits with snippets and the outlet, year and month facets.
-It prints one JSON line per measurement and a summary; ``--out`` keeps it all.
+With ``--old CHECKOUT``, an older checkout of Pressearchiv (with its own
+``.venv``) is measured the same way in each round, as ``pressearchiv-old``, so
+that old, new and the peer share one run. It prints one JSON line per
+measurement and a summary; ``--out`` keeps it all.
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ from search_bench import code_version
 from workload import QUERIES, machine
 
 HERE = Path(__file__).resolve().parent
+ENGINES = ("pressearchiv", "tantivy", "pressearchiv-old")
 
 
 def tantivy_service(index: Path, workers: int, port: int) -> tuple[list[str], dict[str, str]]:
@@ -100,6 +104,11 @@ def measure(engine: str, workers: int, args: argparse.Namespace) -> dict[str, An
     url = f"http://127.0.0.1:{port}"
     if engine == "pressearchiv":
         command, env = pressearchiv_service(args.data_dir, workers, port)
+    elif engine == "pressearchiv-old":
+        # Another checkout of Pressearchiv (its own .venv), on the same data.
+        command, env = pressearchiv_service(args.data_dir, workers, port)
+        command[0] = str(args.old / ".venv" / "bin" / "python")
+        env["PYTHONPATH"] = str(args.old)
     else:
         command, env = tantivy_service(args.tantivy_index, workers, port)
     load_before = os.getloadavg()[0]
@@ -137,7 +146,7 @@ def measure(engine: str, workers: int, args: argparse.Namespace) -> dict[str, An
 def summary(results: list[dict[str, Any]], connections: int) -> dict[str, Any]:
     """Medians over the rounds for each engine and worker count, and per-query ratios."""
     table: dict[str, dict[str, float]] = {}
-    for engine in ("pressearchiv", "tantivy"):
+    for engine in ENGINES:
         for workers in sorted({int(r["workers"]) for r in results}):
             runs = [r for r in results if r["engine"] == engine and r["workers"] == workers]
             if not runs:
@@ -187,8 +196,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=5, help="1-connection runs of the queries")
     parser.add_argument("--out", type=Path)
+    parser.add_argument(
+        "--old", type=Path, help="also an older checkout of Pressearchiv (with its .venv)"
+    )
     args = parser.parse_args()
-    settings = [(e, w) for w in args.workers or [1, 2] for e in ("pressearchiv", "tantivy")]
+    engines = ["pressearchiv", "tantivy"] + (["pressearchiv-old"] if args.old else [])
+    settings = [(e, w) for w in args.workers or [1, 2] for e in engines]
     results: list[dict[str, Any]] = []
     for round_ in range(args.rounds):
         for engine, workers in settings if round_ % 2 == 0 else list(reversed(settings)):
