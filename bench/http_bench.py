@@ -125,10 +125,15 @@ def connections_by_process(port: int) -> list[int]:
 
 
 def start_service(
-    command: list[str], env: dict[str, str], url: str, timeout: float = 600
+    command: list[str],
+    env: dict[str, str],
+    url: str,
+    timeout: float = 600,
+    cwd: Path | None = None,
 ) -> tuple[subprocess.Popen[bytes], float]:
     """Start a search service and time it from the process start to the first
-    200 of a faceted search (each try on a new connection, every 10 ms)."""
+    200 of a faceted search (each try on a new connection, every 10 ms).
+    ``cwd``: where it runs (``python -m`` looks for packages there first)."""
     import http.client
     from urllib.parse import urlencode, urlsplit
 
@@ -138,6 +143,7 @@ def start_service(
     server = subprocess.Popen(
         command,
         env=env,
+        cwd=cwd,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         stdin=subprocess.DEVNULL,

@@ -112,7 +112,9 @@ def measure(engine: str, workers: int, args: argparse.Namespace) -> dict[str, An
     else:
         command, env = tantivy_service(args.tantivy_index, workers, port)
     load_before = os.getloadavg()[0]
-    server, first_answer = start_service(command, env, url)
+    # The old checkout runs in its own folder: `python -m` imports from there first.
+    cwd = args.old if engine == "pressearchiv-old" else None
+    server, first_answer = start_service(command, env, url, cwd=cwd)
     try:
         warm_up(url, workers)
         cpu, wall = tree_cpu_seconds(server.pid), time.monotonic()

@@ -40,6 +40,7 @@ Workers end themselves if the owner is killed outright
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import errno
 import functools
@@ -49,6 +50,7 @@ import os
 import signal
 import socket
 import threading
+from collections.abc import Iterator
 from multiprocessing.process import BaseProcess
 from types import FrameType
 from typing import Any
@@ -87,20 +89,24 @@ def serve_workers(settings: Settings, uvicorn_options: dict[str, Any]) -> None:
     context = start_worker_template(settings.max_connections)
     supervisor = Supervisor(config, settings.worker_count, context)
     options = dataclasses.replace(settings.index_options(), poll_seconds=OWNER_POLL_SECONDS)
-    try:
-        # The workers start as soon as the index exists, while this process
-        # still checks it against the archive (a second at 100,000 articles).
-        store, index = open_archive(settings, options, on_open=supervisor.start)
-    except BaseException:
-        supervisor.stop()
-        raise
-    try:
-        supervisor.run()
-    finally:
+    # From here SIGTERM and SIGINT only ask the supervisor to stop: one that
+    # comes while the index is still being opened (the workers already
+    # answer) stops everything once it is open, and the index is closed.
+    with supervisor.signals():
         try:
-            index.close()
+            # The workers start as soon as the index exists, while this process
+            # still checks it against the archive (a second at 100,000 articles).
+            store, index = open_archive(settings, options, on_open=supervisor.start)
+        except BaseException:
+            supervisor.stop()
+            raise
+        try:
+            supervisor.run()
         finally:
-            store.close()
+            try:
+                index.close()
+            finally:
+                store.close()
 
 
 def _family(host: str) -> socket.AddressFamily:
@@ -168,27 +174,35 @@ class Supervisor:
         while len(self._processes) < self._count:
             self._processes.append(self._start())
 
-    def run(self) -> None:
-        """Watch the workers until SIGTERM or SIGINT, then stop them."""
+    @contextlib.contextmanager
+    def signals(self) -> Iterator[None]:
+        """While inside, SIGTERM and SIGINT ask :meth:`run` to stop the workers."""
         previous = {
             sig: signal.signal(sig, self._stopping) for sig in (signal.SIGINT, signal.SIGTERM)
         }
         try:
-            self.start()
-            processes = self._processes
-            while not self._stop.wait(_WATCH_SECONDS):
-                for i, process in enumerate(processes):
-                    if not process.is_alive():
-                        log.warning(
-                            "worker %s ended (exit code %s); starting another",
-                            process.pid,
-                            process.exitcode,
-                        )
-                        processes[i] = self._start()
+            yield
         finally:
-            self.stop()
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+
+    def run(self) -> None:
+        """Watch the workers until SIGTERM or SIGINT, then stop them."""
+        with self.signals():
+            try:
+                self.start()
+                processes = self._processes
+                while not self._stop.wait(_WATCH_SECONDS):
+                    for i, process in enumerate(processes):
+                        if not process.is_alive():
+                            log.warning(
+                                "worker %s ended (exit code %s); starting another",
+                                process.pid,
+                                process.exitcode,
+                            )
+                            processes[i] = self._start()
+            finally:
+                self.stop()
 
     def stop(self) -> None:
         """Stop every worker: SIGTERM, then SIGKILL after :data:`_STOP_SECONDS`."""
