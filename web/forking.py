@@ -4,7 +4,7 @@ A worker started by ``spawn`` imports everything itself (about a second, on
 every start and every replacement of a worker) and holds its own copy of every
 module. Workers are instead forked from a template process (multiprocessing's
 fork server) that imported :mod:`pressearchiv.web.workers` once: a worker then
-starts with the modules loaded and shares their memory with its siblings. The
+starts with the modules loaded (their pages shared with the template). The
 owner itself is never forked: once its threads (writer, stories) run, a fork
 could copy a lock one of them holds; the template runs no threads.
 
