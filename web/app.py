@@ -140,7 +140,8 @@ def open_archive(
     on_open: Callable[[], None] | None = None,
 ) -> tuple[ArchiveStore, SearchIndex]:
     """Open the archive and own its index (seeding an empty archive first);
-    ``on_open`` is called once readers may open the index (see :meth:`SearchIndex.open`)."""
+    ``on_open`` is called once readers may open the index (see :meth:`SearchIndex.open`),
+    and for a freshly seeded archive once its samples are searchable."""
     settings.upload_tmp_dir.mkdir(parents=True, exist_ok=True)
     store = ArchiveStore.open(settings.data_dir)
     try:
@@ -149,7 +150,8 @@ def open_archive(
             settings.index_dir,
             store,
             options=options or settings.index_options(),
-            on_open=on_open,
+            # Readers of a freshly seeded archive wait for its samples (below).
+            on_open=None if seeded else on_open,
         )
         # The index lock makes us the only service on this data folder, so
         # whatever is spooled now was left by a process that was killed.
@@ -165,6 +167,8 @@ def open_archive(
             # (A large existing archive is not waited for: the index catches up
             # in the background and /api/stats shows how far it is.)
             index.wait_indexed(max(r.seq for r in seeded), timeout=SEED_INDEX_WAIT)
+            if on_open is not None:
+                on_open()
     except BaseException:
         store.close()
         raise

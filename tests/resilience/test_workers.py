@@ -174,3 +174,20 @@ def test_a_second_service_on_a_taken_port_exits_with_a_message(
     assert done.returncode == 1
     assert f"cannot listen on 127.0.0.1:{server.port}: in use" in done.stderr
     assert httpx.get(f"{server.url}/healthz", timeout=10).status_code == 200
+
+
+def test_a_fresh_archive_greets_its_first_visitor_with_the_samples(tmp_path: Path) -> None:
+    # Workers start as soon as the index exists, but on a freshly seeded
+    # archive only once the samples are searchable.
+    running = Server(
+        tmp_path / "data",
+        tmp_path / "server.log",
+        PRESSEARCHIV_WORKERS="2",
+        PRESSEARCHIV_SEED_SAMPLES="true",
+    )
+    running.start(timeout=120)
+    try:
+        first = httpx.get(f"{running.url}/api/search", params={"q": "Außenminister"}, timeout=10)
+        assert first.json()["total"] == 5
+    finally:
+        running.stop()
