@@ -1,0 +1,177 @@
+"""Posting files: memory-mapped postings answer exactly what decoding the segment does."""
+
+from __future__ import annotations
+
+import json
+import struct
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pressearchiv.archive.store import ArchiveStore
+from pressearchiv.index import IndexOptions, SearchIndex, SearchRequest
+from pressearchiv.index import postings as postings_module
+from pressearchiv.index.directory import open_dir
+from pressearchiv.index.engine import read_positions, read_postings
+from pressearchiv.index.formats import FastPositions
+from pressearchiv.index.mapped_postings import MappedPostings
+from pressearchiv.index.posting_files import SUFFIX, postings_dir
+
+from .conftest import ARTICLES, draft
+from .flood import FLOOD
+
+# Every kind of query the scorer reads postings for: words in several fields,
+# compounds and their parts, AND, OR, NOT, phrases, wildcards, an outlet.
+QUERIES = [
+    "Dresden",
+    "Impfung",
+    "Gesundheitsamt",
+    "Elbe Hochwasser",
+    "Flüchtlinge OR Verhandlungen",
+    "Dresden -Prag",
+    '"Technisches Hilfswerk"',
+    '"Katastrophenalarm ausgelöst"',
+    "Hochwasser*",
+    "Impf*",
+    "Corona-Fällen",
+    "outlet:spiegel",
+    "Sandsäcke",
+    "Verhandlung Aufnahme",
+    "Wörter, die es nicht gibt",
+]
+EVERY_SEGMENT = IndexOptions(posting_file_documents=1)
+NO_SEGMENT = IndexOptions(posting_file_documents=10**9)
+
+
+@pytest.fixture
+def index_dir(tmp_path: Path, store: ArchiveStore) -> Iterator[Path]:
+    """An index of two segments (the eight articles, then the flood stories)
+    whose owner wrote a posting file for each."""
+    folder = tmp_path / "index"
+    batches = [ARTICLES, [draft(*article) for article in FLOOD]]
+    for batch in batches:
+        store.add_many(batch)
+        with SearchIndex.open(folder, store, options=EVERY_SEGMENT) as ix:
+            assert ix.wait_indexed(store.max_seq(), timeout=10)
+            builder = ix._posting_builder
+            assert builder is not None and builder.idle.wait(timeout=20)
+    yield folder
+
+
+def posting_files(index_dir: Path) -> list[Path]:
+    return sorted(postings_dir(index_dir).glob(f"*{SUFFIX}"))
+
+
+def hits(index_dir: Path, store: ArchiveStore, options: IndexOptions) -> list[object]:
+    with SearchIndex.open(index_dir, store, options=options, read_only=True) as ix:
+        return [
+            [(h.id, h.score) for h in ix.search(SearchRequest(query=q, size=100)).hits]
+            for q in QUERIES
+        ]
+
+
+def test_every_term_of_every_searched_field_reads_the_same_from_the_file(
+    index_dir: Path,
+) -> None:
+    files = MappedPostings(postings_dir(index_dir), 1)
+    ix = open_dir(index_dir)
+    with ix.searcher() as searcher:
+        readers = [sub.reader() for sub, _ in searcher.leaf_searchers()]
+        assert len(readers) == 2 and len(posting_files(index_dir)) == 2
+        fields = [n for n, f in ix.schema.items() if isinstance(f.format, FastPositions)]
+        assert sorted(fields) == ["body", "outlet", "parts", "title"]
+        checked = 0
+        for reader in readers:
+            mapped = files.segment(reader)
+            assert mapped is not None
+            for fieldname in fields:
+                for term in reader.lexicon(fieldname):
+                    text = term.decode("utf-8")
+                    ids, tf = read_postings(reader, fieldname, text)
+                    found = mapped.postings(fieldname, text)
+                    assert found is not None
+                    assert found[0].dtype == np.int32 and np.array_equal(found[0], ids)
+                    assert found[1].dtype == np.float32 and np.array_equal(found[1], tf)
+                    keys = mapped.positions(fieldname, text)
+                    assert keys is not None and keys.dtype == np.int64
+                    assert np.array_equal(keys, read_positions(reader, fieldname, text))
+                    checked += 1
+            # A word the segment lacks is empty; a field the file does not hold
+            # (the spelling words) and a term it cannot hold are left to the segment.
+            ids, tf = mapped.postings("body", "zzzunbekannt")  # type: ignore[misc]
+            assert len(ids) == len(tf) == 0
+            assert mapped.postings("spell", "Dresden") is None
+            assert mapped.postings("body", "a\x00b") is None
+        assert checked > 500
+
+
+def test_a_search_finds_the_same_hits_and_scores_with_and_without_the_files(
+    index_dir: Path, store: ArchiveStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    without = hits(index_dir, store, NO_SEGMENT)
+    assert sum(map(len, without)) > 30
+
+    def no_decoding(*args: object) -> None:
+        raise AssertionError("a segment was decoded although its posting file is there")
+
+    monkeypatch.setattr(postings_module, "read_postings", no_decoding)
+    monkeypatch.setattr(postings_module, "read_positions", no_decoding)
+    assert hits(index_dir, store, EVERY_SEGMENT) == without
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["empty", "garbage", "cut", "other segment", "offsets", "ids"],
+)
+def test_a_damaged_posting_file_is_never_used(
+    index_dir: Path, store: ArchiveStore, damage: str
+) -> None:
+    without = hits(index_dir, store, NO_SEGMENT)
+    first, second = posting_files(index_dir)
+    content = first.read_bytes()
+    if damage == "empty":
+        first.write_bytes(b"")
+    elif damage == "garbage":
+        first.write_bytes(b"PRESSPST" + b"\xff" * 100)
+    elif damage == "cut":
+        first.write_bytes(content[: len(content) // 2])
+    elif damage == "other segment":
+        first.write_bytes(second.read_bytes())
+    else:  # the last offset, or every document number, overwritten
+        raw = bytearray(content)
+        (length,) = struct.unpack_from("<I", raw, 8)
+        array = "starts" if damage == "offsets" else "ids"
+        offset, dtype, count = json.loads(raw[12 : 12 + length])["arrays"][array]
+        end = offset + count * np.dtype(dtype).itemsize
+        start = end - 4 if damage == "offsets" else offset
+        raw[start:end] = b"\x7f" * (end - start)
+        first.write_bytes(bytes(raw))
+    assert hits(index_dir, store, EVERY_SEGMENT) == without
+
+
+def test_the_owner_writes_missing_files_and_removes_those_of_gone_segments(
+    index_dir: Path, store: ArchiveStore
+) -> None:
+    kept = posting_files(index_dir)
+    kept[0].unlink()  # an index from before posting files, in part
+    stray = postings_dir(index_dir) / f"MAIN_merged0away0segment{SUFFIX}"
+    stray.write_bytes(b"old")
+    unfinished = postings_dir(index_dir) / ".abc.tmp"
+    unfinished.write_bytes(b"cut short")
+    with SearchIndex.open(index_dir, store, options=EVERY_SEGMENT) as ix:
+        builder = ix._posting_builder
+        assert builder is not None and builder.idle.wait(timeout=20)
+        assert builder.written == 1
+    assert posting_files(index_dir) == kept
+    assert not unfinished.exists()
+
+
+def test_small_segments_get_no_file(tmp_path: Path, filled_store: ArchiveStore) -> None:
+    with SearchIndex.open(tmp_path / "index", filled_store) as ix:  # default: 1,000 articles
+        assert ix.wait_indexed(filled_store.max_seq(), timeout=10)
+        builder = ix._posting_builder
+        assert builder is not None and builder.idle.wait(timeout=20)
+        assert builder.written == 0
+    assert posting_files(tmp_path / "index") == []
