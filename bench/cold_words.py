@@ -58,7 +58,8 @@ def cold_and_warm(data_dir: Path, repeat: int) -> dict[str, object]:
             runs = repeat if name == "warm" else 1
             result[f"{name}_{unit}_total_ms"] = round(sum(values) / runs)  # per pass
     result["cold_per_query"] = {
-        q: {"wall_ms": round(w, 1), "cpu_ms": round(c, 1)} for q, (_, w, c) in zip(QUERIES, cold, strict=True)
+        query: {"wall_ms": round(wall, 1), "cpu_ms": round(cpu, 1)}
+        for query, (_, wall, cpu) in zip(QUERIES, cold, strict=True)
     }
     result["totals"] = [t for t, _, _ in cold]
     return result

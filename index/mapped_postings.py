@@ -106,9 +106,10 @@ class MappedPostings:
         if self._owner:
             self._path(key).unlink(missing_ok=True)
 
-    def build(self, reader: Any) -> int | None:
+    def build(self, reader: Any, check: Callable[[], None] | None = None) -> int | None:
         """(Owner) Write the segment's file if it is large and has no usable
-        one; returns the bytes written, None if nothing was to do."""
+        one; returns the bytes written, None if nothing was to do. ``check``
+        is called now and then and may raise to give up (nothing is written)."""
         if not self.covers(reader) or self.segment(reader) is not None:
             return None
         schema = reader.schema
@@ -119,7 +120,7 @@ class MappedPostings:
             self._path(key),
             key,
             reader.doc_count_all(),
-            read_field_postings(reader, positional, positional),
+            read_field_postings(reader, positional, positional, check),
         )
         log.info(
             "posting file of %s written: %.1f MB in %.1f s",
@@ -156,6 +157,10 @@ class MappedPostings:
                 path.unlink(missing_ok=True)
 
 
+class _Stopped(Exception):
+    """The builder was stopped in the middle of a segment."""
+
+
 class PostingFileBuilder(threading.Thread):
     """(Owner) Writes the missing posting files of the index's large segments
     whenever woken (:meth:`wake`), unless ``paused()``."""
@@ -177,7 +182,8 @@ class PostingFileBuilder(threading.Thread):
         self._wake.set()
 
     def stop(self) -> None:
-        """Stop after the file being written (a cut-off one is never renamed into place)."""
+        """Stop soon, leaving the file being written unwritten (a cut-off one is
+        never renamed into place)."""
         self._stopping.set()
         self._wake.set()
 
@@ -189,6 +195,8 @@ class PostingFileBuilder(threading.Thread):
                 pass
             try:
                 self._build_missing()
+            except _Stopped:
+                return
             except Exception:  # searches go on without the files; the next commit retries
                 log.exception("writing posting files failed")
             if not self._wake.is_set():
@@ -201,7 +209,11 @@ class PostingFileBuilder(threading.Thread):
                 if self._stopping.is_set() or self._paused():
                     self._wake.set()  # come back for the rest
                     return
-                if self._files.build(sub.reader()) is not None:
+                if self._files.build(sub.reader(), self._check) is not None:
                     self.written += 1
         finally:
             searcher.close()
+
+    def _check(self) -> None:
+        if self._stopping.is_set():
+            raise _Stopped

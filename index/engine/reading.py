@@ -15,7 +15,7 @@ documents are included: callers apply their own live mask.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from typing import Any, NamedTuple
 
@@ -93,11 +93,15 @@ class FieldPostings(NamedTuple):
 
 
 def read_field_postings(
-    reader: Any, fieldnames: Iterable[str], positional: Iterable[str] = ()
+    reader: Any,
+    fieldnames: Iterable[str],
+    positional: Iterable[str] = (),
+    check: Callable[[], None] | None = None,
 ) -> Iterator[FieldPostings]:
     """The postings of every term of ``fieldnames`` (text fields), read in one
     pass over the terms table; with positions for the ``positional`` ones
-    (FastPositions fields). One field is held at a time."""
+    (FastPositions fields). One field is held at a time. ``check`` is called
+    every thousand terms: it may raise to stop a read that is no longer wanted."""
     if reader.doc_count_all() == 0:
         return
     wanted = set(fieldnames) & set(reader.schema.names())
@@ -105,7 +109,9 @@ def read_field_postings(
     terms = reader._terms
     postfile = terms._postfile
     current: _FieldReader | None = None
-    for keybytes, valbytes in terms._tindex.items():
+    for number, (keybytes, valbytes) in enumerate(terms._tindex.items()):
+        if check is not None and number % 1000 == 0:
+            check()
         fieldname, tbytes = terms._keydecoder(keybytes)
         if fieldname not in wanted:
             continue

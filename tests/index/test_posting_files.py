@@ -64,7 +64,10 @@ def posting_files(index_dir: Path) -> list[Path]:
     return sorted(postings_dir(index_dir).glob(f"*{SUFFIX}"))
 
 
-def hits(index_dir: Path, store: ArchiveStore, options: IndexOptions) -> list[object]:
+def hits(
+    index_dir: Path, store: ArchiveStore, options: IndexOptions
+) -> list[list[tuple[str, float | None]]]:
+    """Every query's hits (id, score) in the index opened as a worker opens it."""
     with SearchIndex.open(index_dir, store, options=options, read_only=True) as ix:
         return [
             [(h.id, h.score) for h in ix.search(SearchRequest(query=q, size=100)).hits]
@@ -100,8 +103,8 @@ def test_every_term_of_every_searched_field_reads_the_same_from_the_file(
                     checked += 1
             # A word the segment lacks is empty; a field the file does not hold
             # (the spelling words) and a term it cannot hold are left to the segment.
-            ids, tf = mapped.postings("body", "zzzunbekannt")  # type: ignore[misc]
-            assert len(ids) == len(tf) == 0
+            lacking = mapped.postings("body", "zzzunbekannt")
+            assert lacking is not None and len(lacking[0]) == len(lacking[1]) == 0
             assert mapped.postings("spell", "Dresden") is None
             assert mapped.postings("body", "a\x00b") is None
         assert checked > 500
@@ -175,3 +178,22 @@ def test_small_segments_get_no_file(tmp_path: Path, filled_store: ArchiveStore) 
         assert builder is not None and builder.idle.wait(timeout=20)
         assert builder.written == 0
     assert posting_files(tmp_path / "index") == []
+
+
+def test_a_build_given_up_halfway_leaves_no_file(index_dir: Path) -> None:
+    for path in posting_files(index_dir):
+        path.unlink()
+    files = MappedPostings(postings_dir(index_dir), 1, owner=True)
+    calls: list[int] = []
+
+    def give_up() -> None:  # the builder's check when the index closes
+        calls.append(1)
+        raise KeyboardInterrupt
+
+    with open_dir(index_dir).searcher() as searcher:
+        reader = searcher.leaf_searchers()[1][0].reader()
+        with pytest.raises(KeyboardInterrupt):
+            files.build(reader, give_up)
+        assert len(calls) == 1
+        assert list(postings_dir(index_dir).iterdir()) == []
+        assert files.build(reader) is not None and files.segment(reader) is not None
