@@ -21,12 +21,15 @@ which have positions) and each array's offset, dtype and length:
 * ``keys`` — a marisa-trie of ``field + "\\x1f" + term``; ``rows[key id]``
   is the term's row.
 * ``starts`` (int64, rows + 1) — row ``r``'s postings are
-  ``ids[starts[r]:starts[r+1]]`` (int32) and ``weights[...]`` (float32),
-  exactly what :func:`~pressearchiv.index.engine.read_postings` returns.
+  ``ids[starts[r]:starts[r+1]]`` (int32) and ``weights[...]``: what
+  :func:`~pressearchiv.index.engine.read_postings` returns, but the weights
+  (float32) as uint8, uint16 or uint32 when all are whole numbers (term
+  frequencies: a quarter of the size).
 * ``counts`` (one per posting) and ``pstarts`` (int64, rows + 1) — row
   ``r``'s positions are ``positions[pstarts[r]:pstarts[r+1]]``, ``counts`` of
-  them per posting, in posting order (both uint16 when their values fit, else
-  uint32).
+  them per posting, in posting order (uint16 when the values fit, else
+  uint32). Without ``counts`` (the usual case) each posting's whole-number
+  weight is its count of positions.
 
 A file is written to a temporary name and renamed, so a reader sees all of
 it or none. One that does not open cleanly (wrong magic, version, segment or
@@ -119,6 +122,7 @@ def write_posting_file(
         held += len(field.ids)
         placed += int(before[-1])
     all_counts = _cat(counts, np.int64)
+    all_weights = _cat(weights, np.float32)
     trie = marisa_trie.Trie([k for k in keys if _usable(k)])
     rows = np.full(len(trie), -1, dtype=np.int32)
     for row, key in enumerate(keys):
@@ -128,12 +132,13 @@ def write_posting_file(
         "rows": rows,
         "starts": np.append(_cat(starts, np.int64), held).astype(np.int64),
         "ids": _cat(ids, np.int32),
-        "weights": _cat(weights, np.float32),
-        "counts": _narrow(all_counts),
+        "weights": _whole(all_weights),
         "pstarts": np.append(_cat(pstarts, np.int64), placed).astype(np.int64),
         "positions": _narrow(_cat(positions, np.uint32)),
         "keys": np.frombuffer(trie.tobytes(), dtype=np.uint8),
     }
+    if arrays["weights"].dtype.kind != "u" or not np.array_equal(all_counts, all_weights):
+        arrays["counts"] = _narrow(all_counts)  # else each weight is its count of positions
     header: dict[str, Any] = {
         "version": VERSION,
         "segment": segment_id,
@@ -173,9 +178,19 @@ def _cat(parts: list[Any], dtype: type) -> np.ndarray:
 
 
 def _narrow(values: np.ndarray) -> np.ndarray:
-    """uint16 when every value fits (positions in articles of < 65,536 words:
-    the largest array of the file at half the size), else uint32."""
-    return values.astype(np.uint16 if values.max(initial=0) < 2**16 else np.uint32)
+    """The smallest of uint8, uint16, uint32 that holds every value (positions
+    in articles of < 65,536 words: the largest array of the file at half the size)."""
+    top = values.max(initial=0)
+    return values.astype(np.uint8 if top < 2**8 else np.uint16 if top < 2**16 else np.uint32)
+
+
+def _whole(weights: np.ndarray) -> np.ndarray:
+    """The weights as unsigned integers when they are whole numbers (term
+    frequencies, with a field boost of 1), else as they are (float32)."""
+    if len(weights) and (weights.min() < 0 or weights.max() >= 2**32):
+        return weights
+    whole = _narrow(weights.astype(np.uint32))
+    return whole if np.array_equal(whole, weights) else weights
 
 
 def _aligned(offset: int) -> int:
@@ -229,7 +244,12 @@ class SegmentPostings:
         self._positional = frozenset(header["positional"])
         self._rows = arrays["rows"]
         self._starts, self._ids, self._weights = arrays["starts"], arrays["ids"], arrays["weights"]
-        self._counts, self._pstarts = arrays["counts"], arrays["pstarts"]
+        self._counts = arrays.get("counts", self._weights)
+        self._pstarts = arrays["pstarts"]
+        if self._weights.dtype != np.float32 and self._weights.dtype.kind != "u":
+            raise DamagedPostingFile(f"weights of type {self._weights.dtype}")
+        if self._counts.dtype.kind != "u":
+            raise DamagedPostingFile(f"counts of type {self._counts.dtype}")
         self._positions = arrays["positions"]
         self._trie = marisa_trie.Trie().frombytes(arrays["keys"].tobytes())
         rows = len(self._starts) - 1
@@ -269,7 +289,8 @@ class SegmentPostings:
         ids = self._ids[first:last]
         if len(ids) and not 0 <= ids[-1] < self.documents:
             raise DamagedPostingFile(f"term {text!r} of {fieldname} points past the segment")
-        return ids, self._weights[first:last]
+        # Whole-number weights are kept as integers: read_postings gives float32.
+        return ids, self._weights[first:last].astype(np.float32, copy=False)
 
     def positions(self, fieldname: str, text: str) -> np.ndarray | None:
         """Sorted int64 keys ``docnum << 32 | position``, as ``read_positions`` returns them."""

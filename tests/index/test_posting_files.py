@@ -14,10 +14,16 @@ from pressearchiv.archive.store import ArchiveStore
 from pressearchiv.index import IndexOptions, SearchIndex, SearchRequest
 from pressearchiv.index import postings as postings_module
 from pressearchiv.index.directory import open_dir
-from pressearchiv.index.engine import read_positions, read_postings
+from pressearchiv.index.engine import FieldPostings, read_positions, read_postings
 from pressearchiv.index.formats import FastPositions
 from pressearchiv.index.mapped_postings import MappedPostings
-from pressearchiv.index.posting_files import SUFFIX, postings_dir
+from pressearchiv.index.posting_files import (
+    SUFFIX,
+    DamagedPostingFile,
+    SegmentPostings,
+    postings_dir,
+    write_posting_file,
+)
 
 from .conftest import ARTICLES, draft
 from .flood import FLOOD
@@ -197,3 +203,28 @@ def test_a_build_given_up_halfway_leaves_no_file(index_dir: Path) -> None:
         assert len(calls) == 1
         assert list(postings_dir(index_dir).iterdir()) == []
         assert files.build(reader) is not None and files.segment(reader) is not None
+
+
+def test_fractional_weights_and_positions_round_trip(tmp_path: Path) -> None:
+    # Two terms of a boosted field: weights are no counts, so both are kept.
+    field = FieldPostings(
+        fieldname="title",
+        terms=["elbe", "pegel"],
+        starts=np.array([0, 2, 3], dtype=np.int64),
+        ids=np.array([0, 3, 1], dtype=np.int32),
+        weights=np.array([2.5, 5.0, 2.5], dtype=np.float32),
+        counts=np.array([1, 2, 1], dtype=np.int64),
+        positions=np.array([4, 0, 70_000, 9], dtype=np.uint32),
+    )
+    path = tmp_path / f"seg{SUFFIX}"
+    write_posting_file(path, "seg", 4, [field])
+    mapped = SegmentPostings(path, "seg", 4)
+    found = mapped.postings("title", "elbe")
+    assert found is not None
+    assert found[0].tolist() == [0, 3] and found[1].tolist() == [2.5, 5.0]
+    assert found[1].dtype == np.float32
+    keys = mapped.positions("title", "elbe")
+    assert keys is not None and keys.tolist() == [4, 3 << 32, (3 << 32) | 70_000]
+    assert mapped.positions("title", "pegel").tolist() == [(1 << 32) | 9]  # type: ignore[union-attr]
+    with pytest.raises(DamagedPostingFile):
+        SegmentPostings(path, "seg", 5)  # another segment's document count
