@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import time
 from pathlib import Path
 
@@ -98,6 +99,7 @@ def build(data_dir: Path) -> dict[str, object]:
         "wall_s": round(time.perf_counter() - wall, 1),
         "cpu_s": round(time.process_time() - cpu, 1),
         "posting_files_mb": round(on_disk / 1e6, 1),
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "index_mb": round(index_bytes / 1e6, 1),
     }
 
