@@ -141,6 +141,7 @@ def write_posting_file(
         arrays["counts"] = _narrow(all_counts)  # else each weight is its count of positions
     header: dict[str, Any] = {
         "version": VERSION,
+        "complete": len(trie) == len(keys),  # no term left out (see _usable)
         "segment": segment_id,
         "documents": documents,
         "fields": names,
@@ -241,6 +242,7 @@ class SegmentPostings:
             arrays[name] = np.frombuffer(raw, dtype=kind, count=count, offset=offset)
         self.documents = documents
         self._fields = frozenset(header["fields"])
+        self._complete = header["complete"] is True
         self._positional = frozenset(header["positional"])
         self._rows = arrays["rows"]
         self._starts, self._ids, self._weights = arrays["starts"], arrays["ids"], arrays["weights"]
@@ -307,9 +309,13 @@ class SegmentPostings:
         keys.sort()
         return keys
 
-    def words(self, fieldname: str, prefix: str) -> list[str] | None:
-        """The field's terms starting with ``prefix`` (None if the file lacks the field)."""
-        if fieldname not in self._fields:
+    def prefixed(self, fieldname: str, prefix: str) -> list[tuple[str, int]] | None:
+        """The field's terms that start with ``prefix``, sorted as the segment's
+        lexicon lists them (code point order is UTF-8 byte order), with their
+        document frequencies; None if the file does not hold every term."""
+        if fieldname not in self._fields or not self._complete or not _usable(prefix):
             return None
         cut = len(fieldname) + len(SEPARATOR)
-        return [key[cut:] for key in self._trie.keys(fieldname + SEPARATOR + prefix)]
+        starts, rows = self._starts, self._rows
+        found = sorted(self._trie.items(fieldname + SEPARATOR + prefix))
+        return [(key[cut:], int(starts[rows[i] + 1] - starts[rows[i]])) for key, i in found]

@@ -87,6 +87,12 @@ class PostingCache:
         (keys,) = self._cached(reader, "positions", fieldname, text, read)
         return keys
 
+    def prefixed(self, reader: Any, fieldname: str, prefix: str) -> list[tuple[str, int]] | None:
+        """A segment's terms starting with ``prefix`` and their document
+        frequencies, from its posting file (None without one: ask the segment)."""
+        segment = self._files.segment(reader) if self._files is not None else None
+        return segment.prefixed(fieldname, prefix) if segment is not None else None
+
     def _mapped(
         self, reader: Any, fieldname: str, text: str, *, positions: bool
     ) -> tuple[np.ndarray, ...] | None:

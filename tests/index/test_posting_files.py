@@ -107,6 +107,13 @@ def test_every_term_of_every_searched_field_reads_the_same_from_the_file(
                     assert keys is not None and keys.dtype == np.int64
                     assert np.array_equal(keys, read_positions(reader, fieldname, text))
                     checked += 1
+                # Wildcards list a segment's terms by prefix, as its lexicon does.
+                for prefix in ("", "a", "ge", "hoch", "ü", "zzz"):
+                    lexicon = [
+                        (raw.decode("utf-8"), info.doc_frequency())
+                        for raw, info in reader.iter_prefix(fieldname, prefix)
+                    ]
+                    assert mapped.prefixed(fieldname, prefix) == lexicon
             # A word the segment lacks is empty; a field the file does not hold
             # (the spelling words) and a term it cannot hold are left to the segment.
             lacking = mapped.postings("body", "zzzunbekannt")
