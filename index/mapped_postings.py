@@ -57,6 +57,7 @@ class MappedPostings:
         self._lock = threading.Lock()
         self._open: dict[str, SegmentPostings] = {}
         self._missing: dict[str, float] = {}  # segment key -> when last looked for
+        self._damaged: dict[str, tuple[int, int, int]] = {}  # key -> (inode, mtime, size)
 
     def _path(self, key: str) -> Path:
         return self.directory / f"{key}{SUFFIX}"
@@ -70,6 +71,11 @@ class MappedPostings:
         if not self.covers(reader):
             return None
         key = _key(reader)
+        # A query asks this for every word, field and segment: the common case
+        # reads the dict without the lock (one dict read is atomic).
+        found = self._open.get(key)
+        if found is not None:
+            return found
         with self._lock:
             found = self._open.get(key)
             if found is not None:
@@ -87,12 +93,19 @@ class MappedPostings:
 
     def _try_open(self, key: str, documents: int) -> SegmentPostings | None:
         path = self._path(key)
+        seen = None
         try:
+            stat = path.stat()
+            seen = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+            if self._damaged.get(key) == seen:
+                return None  # said so already; the owner writes a new one
             return SegmentPostings(path, key, documents)
         except FileNotFoundError:
             return None
         except (OSError, DamagedPostingFile) as exc:
             log.warning("posting file %s unusable (%s); reading the segment", path, exc)
+            if seen is not None:
+                self._damaged[key] = seen
             return None
 
     def discard(self, reader: Any, why: Exception) -> None:
@@ -139,6 +152,7 @@ class MappedPostings:
             for key in [k for k in (*self._open, *self._missing) if k not in keys]:
                 self._open.pop(key, None)
                 self._missing.pop(key, None)
+                self._damaged.pop(key, None)
         if self._owner:
             self._remove_files(keys, unfinished=False)
 
