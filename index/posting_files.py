@@ -31,10 +31,11 @@ which have positions) and each array's offset, dtype and length:
   uint32). Without ``counts`` (the usual case) each posting's whole-number
   weight is its count of positions.
 
-A file is written to a temporary name and renamed, so a reader sees all of
-it or none. One that does not open cleanly (wrong magic, version, segment or
-document count, arrays past its end, offsets out of order) is treated as
-missing: the caller decodes the segment as before.
+A file is written to a temporary name, synced and renamed, so a reader sees
+all of it or none. One that does not open cleanly (wrong magic, version,
+segment or document count, arrays past its end, a checksum of the trie or the
+offsets that does not match, offsets out of order) is treated as missing: the
+caller decodes the segment as before.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ import mmap
 import os
 import struct
 import tempfile
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -67,6 +69,12 @@ SUFFIX = ".pst"
 SEPARATOR = "\x1f"
 _ALIGN = 64
 _LENGTH = struct.Struct("<I")
+# Arrays whose checksum is tested when a file is opened: the trie (a damaged
+# one could crash its C++ reader) and the map from its keys to rows (1.2 MB
+# for 5,000 articles, about a millisecond). Offsets are checked for order and
+# ends, postings for range, term by term: checksumming all 30 MB would cost
+# every process 4 ms per segment before its first search.
+_CHECKED = ("rows", "keys")
 _EMPTY_IDS = np.zeros(0, dtype=np.int32)
 _EMPTY_TF = np.zeros(0, dtype=np.float32)
 _EMPTY_KEYS = np.zeros(0, dtype=np.int64)
@@ -155,6 +163,7 @@ def write_posting_file(
     for name, array in arrays.items():
         header["arrays"][name] = [offset, array.dtype.str, len(array)]
         offset = _aligned(offset + array.nbytes)
+    header["crc32"] = {name: zlib.crc32(arrays[name].tobytes()) for name in _CHECKED}
     text = json.dumps(header).encode()
     if len(MAGIC) + _LENGTH.size + len(text) > base:
         raise AssertionError("posting file header outgrew its room")
@@ -167,6 +176,10 @@ def write_posting_file(
                 _pad_to(out, header["arrays"][name][0])
                 out.write(array.tobytes())
             _pad_to(out, offset)
+            out.flush()
+            # On disk before the rename: after a crash the name never points
+            # at a file whose blocks were not written yet.
+            os.fsync(out.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -240,6 +253,9 @@ class SegmentPostings:
             if offset < start + length or offset + count * kind.itemsize > len(raw):
                 raise DamagedPostingFile(f"array {name} lies outside the file")
             arrays[name] = np.frombuffer(raw, dtype=kind, count=count, offset=offset)
+        for name in _CHECKED:
+            if zlib.crc32(memoryview(arrays[name])) != header["crc32"][name]:
+                raise DamagedPostingFile(f"array {name} does not match its checksum")
         self.documents = documents
         self._fields = frozenset(header["fields"])
         self._complete = header["complete"] is True

@@ -139,7 +139,7 @@ def test_a_search_finds_the_same_hits_and_scores_with_and_without_the_files(
 
 @pytest.mark.parametrize(
     "damage",
-    ["empty", "garbage", "cut", "other segment", "offsets", "ids"],
+    ["empty", "garbage", "cut", "other segment", "offsets", "ids", "trie"],
 )
 def test_a_damaged_posting_file_is_never_used(
     index_dir: Path, store: ArchiveStore, damage: str
@@ -155,13 +155,14 @@ def test_a_damaged_posting_file_is_never_used(
         first.write_bytes(content[: len(content) // 2])
     elif damage == "other segment":
         first.write_bytes(second.read_bytes())
-    else:  # the last offset, or every document number, overwritten
+    else:  # the last offset, every document number, or the trie's start overwritten
         raw = bytearray(content)
         (length,) = struct.unpack_from("<I", raw, 8)
-        array = "starts" if damage == "offsets" else "ids"
+        array = {"offsets": "starts", "ids": "ids", "trie": "keys"}[damage]
         offset, dtype, count = json.loads(raw[12 : 12 + length])["arrays"][array]
         end = offset + count * np.dtype(dtype).itemsize
-        start = end - 4 if damage == "offsets" else offset
+        start = {"offsets": end - 4, "ids": offset, "trie": offset}[damage]
+        end = offset + 8 if damage == "trie" else end
         raw[start:end] = b"\x7f" * (end - start)
         first.write_bytes(bytes(raw))
     assert hits(index_dir, store, EVERY_SEGMENT) == without
