@@ -254,7 +254,7 @@ class SegmentPostings:
                 raise DamagedPostingFile(f"array {name} lies outside the file")
             arrays[name] = np.frombuffer(raw, dtype=kind, count=count, offset=offset)
         for name in _CHECKED:
-            if zlib.crc32(memoryview(arrays[name])) != header["crc32"][name]:
+            if zlib.crc32(arrays[name].data) != header["crc32"][name]:
                 raise DamagedPostingFile(f"array {name} does not match its checksum")
         self.documents = documents
         self._fields = frozenset(header["fields"])
