@@ -34,6 +34,10 @@ class IndexOptions:
     query_timeout: float = 5.0
     #: Budget of the numpy posting and position cache, in array elements.
     posting_cache_postings: int = 40_000_000
+    #: Segments of this many documents or more get a posting file (memory-mapped
+    #: postings, see index/posting_files.py); smaller ones (uploads) are decoded
+    #: from Whoosh's blocks as they are used.
+    posting_file_documents: int = 1_000
     #: Articles per commit when catching up with the store: large enough for
     #: throughput, small enough that a long backlog becomes searchable in steps.
     catch_up_batch: int = 5_000

@@ -10,6 +10,11 @@ operations.
 
 The cache is bounded by the number of postings it holds (least recently used
 terms go first).
+
+A large segment's posting file (:mod:`pressearchiv.index.mapped_postings`)
+answers without decoding: its postings are views of a memory map, shared by
+every process through the page cache, and bypass the budget; its positions
+are computed from it and cached like decoded ones.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from typing import Any
 import numpy as np
 
 from pressearchiv.index.engine import read_lengths, read_positions, read_postings
+from pressearchiv.index.mapped_postings import MappedPostings
+from pressearchiv.index.posting_files import DamagedPostingFile
 
 __all__ = ["PostingCache", "Postings", "segment_key"]
 
@@ -41,8 +48,9 @@ class PostingCache:
     elements (``IndexOptions.posting_cache_postings``).
     """
 
-    def __init__(self, max_postings: int) -> None:
+    def __init__(self, max_postings: int, files: MappedPostings | None = None) -> None:
         self._max = max_postings
+        self._files = files
         self._held = 0
         # key: (segment id, "postings" or "positions", field, term)
         self._arrays: OrderedDict[tuple[str, str, str, str], tuple[np.ndarray, ...]] = OrderedDict()
@@ -62,15 +70,46 @@ class PostingCache:
 
     def postings(self, reader: Any, fieldname: str, text: str) -> Postings:
         """Document numbers (within the segment) and frequencies of one term."""
+        mapped = self._mapped(reader, fieldname, text, positions=False)
+        if mapped is not None:
+            ids, tf = mapped
+            return ids, tf
         ids, tf = self._cached(reader, "postings", fieldname, text, read_postings)
         return ids, tf
 
     def positions(self, reader: Any, fieldname: str, text: str) -> np.ndarray:
         """Sorted int64 keys ``docnum << 32 | position`` of every occurrence of a term."""
-        (keys,) = self._cached(
-            reader, "positions", fieldname, text, lambda *a: (read_positions(*a),)
-        )
+
+        def read(reader: Any, fieldname: str, text: str) -> tuple[np.ndarray, ...]:
+            mapped = self._mapped(reader, fieldname, text, positions=True)
+            return mapped if mapped is not None else (read_positions(reader, fieldname, text),)
+
+        (keys,) = self._cached(reader, "positions", fieldname, text, read)
         return keys
+
+    def prefixed(self, reader: Any, fieldname: str, prefix: str) -> list[tuple[str, int]] | None:
+        """A segment's terms starting with ``prefix`` and their document
+        frequencies, from its posting file (None without one: ask the segment)."""
+        segment = self._files.segment(reader) if self._files is not None else None
+        return segment.prefixed(fieldname, prefix) if segment is not None else None
+
+    def _mapped(
+        self, reader: Any, fieldname: str, text: str, *, positions: bool
+    ) -> tuple[np.ndarray, ...] | None:
+        """The term from the segment's posting file, None without a usable one."""
+        if self._files is None:
+            return None
+        segment = self._files.segment(reader)
+        if segment is None:
+            return None
+        try:
+            if positions:
+                keys = segment.positions(fieldname, text)
+                return None if keys is None else (keys,)
+            return segment.postings(fieldname, text)
+        except DamagedPostingFile as exc:
+            self._files.discard(reader, exc)
+            return None
 
     def _cached(
         self,
@@ -109,6 +148,8 @@ class PostingCache:
 
     def retain(self, segment_keys: set[str]) -> None:
         """Forget segments that no longer exist (merged away by a commit)."""
+        if self._files is not None:
+            self._files.retain(segment_keys)
         with self._lock:
             for gone in [k for k in self._arrays if k[0] not in segment_keys]:
                 self._held -= len(self._arrays.pop(gone)[0])

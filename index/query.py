@@ -19,9 +19,11 @@ fails, the words are searched plainly; a query with too many words raises
 from __future__ import annotations
 
 import fnmatch
+import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from whoosh import query as wq
 from whoosh.qparser import QueryParser, plugins
@@ -78,7 +80,13 @@ class ParsedQuery:
 class _Parser(QueryParser):
     """Whoosh's parser, with our treatment of single words and wildcards."""
 
-    def __init__(self, schema: object, analyzer: GermanAnalyzer, reader: IndexReader) -> None:
+    def __init__(
+        self,
+        schema: object,
+        analyzer: GermanAnalyzer,
+        reader: IndexReader,
+        prefixed: Prefixed | None = None,
+    ) -> None:
         super().__init__(
             None,
             schema,
@@ -95,6 +103,7 @@ class _Parser(QueryParser):
         )
         self._analyzer = analyzer
         self._reader = reader
+        self._prefixed = prefixed
 
     def term_query(
         self,
@@ -140,19 +149,36 @@ class _Parser(QueryParser):
             self._reader.leaf_readers() if not self._reader.is_atomic() else [(self._reader, 0)]
         )
         for leaf, _offset in leaves:
-            for i, (raw, info) in enumerate(leaf.iter_prefix(fieldname, prefix)):
-                if i >= MAX_EXPANSION_SCAN:
-                    break
-                term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+            listed = self._prefixed(leaf, fieldname, prefix) if self._prefixed else None
+            if listed is None:
+                listed = _scan(leaf, fieldname, prefix)
+            for term, df in itertools.islice(listed, MAX_EXPANSION_SCAN):
                 if match(term):
-                    frequency[term] = frequency.get(term, 0) + info.doc_frequency()
+                    frequency[term] = frequency.get(term, 0) + df
         found = sorted(((df, t) for t, df in frequency.items()), reverse=True)
         terms = [wq.Term(fieldname, t) for _, t in found[:MAX_EXPANSION]]
         return wq.Or(terms) if terms else wq.NullQuery
 
 
-def parse_query(text: str, analyzer: GermanAnalyzer, reader: IndexReader) -> ParsedQuery:
-    """Parse search box text; see the module docstring for the syntax."""
+def _scan(leaf: Any, fieldname: str, prefix: str) -> Iterator[tuple[str, int]]:
+    """A segment's terms of a field that start with ``prefix``, in order, with
+    their document frequencies (only the first MAX_EXPANSION_SCAN are read)."""
+    for raw, info in leaf.iter_prefix(fieldname, prefix):
+        yield (raw.decode("utf-8") if isinstance(raw, bytes) else raw), info.doc_frequency()
+
+
+# What :func:`_scan` yields, in the same order, from a faster source (a
+# segment's posting file), or None when that source cannot tell.
+Prefixed = Callable[[Any, str, str], Iterable[tuple[str, int]] | None]
+
+
+def parse_query(
+    text: str, analyzer: GermanAnalyzer, reader: IndexReader, prefixed: Prefixed | None = None
+) -> ParsedQuery:
+    """Parse search box text; see the module docstring for the syntax.
+
+    ``prefixed(segment reader, field, prefix)`` may list a segment's terms for
+    wildcards as the segment's own lexicon would (see :data:`Prefixed`)."""
     if len(text) > MAX_QUERY_CHARS or len(text.split()) > MAX_QUERY_WORDS:
         raise QueryTooComplex(
             f"Die Suchanfrage ist zu lang: höchstens {MAX_QUERY_WORDS} Wörter "
@@ -180,7 +206,7 @@ def parse_query(text: str, analyzer: GermanAnalyzer, reader: IndexReader) -> Par
         )
     )
     rewritten = _MINUS.sub(lambda m: "NOT " if m.group() == "-" else "", text)
-    parser = _Parser(reader.schema, analyzer, reader)
+    parser = _Parser(reader.schema, analyzer, reader, prefixed)
     try:
         query = _clean(parser.parse(rewritten))
     except Exception:  # Whoosh's parser has many ways to fail; plain words never do

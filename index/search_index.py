@@ -29,8 +29,10 @@ from pressearchiv.index import searcher as run
 from pressearchiv.index.columns import ColumnCache, Columns, columns_dir
 from pressearchiv.index.errors import IndexUnavailable
 from pressearchiv.index.follower import IndexFollower
+from pressearchiv.index.mapped_postings import MappedPostings, PostingFileBuilder
 from pressearchiv.index.options import IndexOptions
 from pressearchiv.index.ownership import OwnerLock
+from pressearchiv.index.posting_files import postings_dir
 from pressearchiv.index.postings import PostingCache, segment_key
 from pressearchiv.index.request import (
     Hit,
@@ -52,7 +54,9 @@ log = logging.getLogger(__name__)
 class SearchIndex:
     """Search over the archive; create with :meth:`open`, finish with :meth:`close`."""
 
-    def __init__(self, ix: Index, store: ArchiveStore, options: IndexOptions) -> None:
+    def __init__(
+        self, ix: Index, store: ArchiveStore, options: IndexOptions, *, owner: bool = False
+    ) -> None:
         self._ix = ix
         self._store = store
         self._options = options
@@ -60,7 +64,14 @@ class SearchIndex:
         self._analyzer = analyzer_of(ix.schema)
         folder = getattr(ix.storage, "folder", None)
         self._columns = ColumnCache(columns_dir(Path(folder)) if folder else None)
-        self._postings = PostingCache(options.posting_cache_postings)
+        files = (
+            MappedPostings(postings_dir(Path(folder)), options.posting_file_documents, owner=owner)
+            if folder
+            else None
+        )
+        self._postings = PostingCache(options.posting_cache_postings, files)
+        self._posting_files = files
+        self._posting_builder: PostingFileBuilder | None = None
         self._slots = threading.BoundedSemaphore(options.search_slots)
         self._lock = threading.Lock()  # guards _view and view reference counts
         self._indexed = threading.Condition()
@@ -122,7 +133,7 @@ class SearchIndex:
         owner = OwnerLock(Path(index_dir)).acquire()
         try:
             ix, reason = open_or_create(Path(index_dir))
-            index = cls(ix, store, options)
+            index = cls(ix, store, options, owner=True)
         except BaseException:
             owner.release()
             raise
@@ -138,6 +149,7 @@ class SearchIndex:
                 ix, store, plan, index._publish, index._recheck, options=options
             )
             index._writer.start()
+            index._start_posting_files()
             directory = stories_dir(Path(index_dir))
             saved = StoryMap.load(directory)
             if not saved.agrees_with(store):  # the tracker discards it when made
@@ -179,6 +191,22 @@ class SearchIndex:
             return None
         return self._plan_repair()
 
+    def _start_posting_files(self) -> None:
+        """(Owner) Write the posting files the index's large segments lack, in
+        the background; a bulk build goes first (it keeps every core busy)."""
+        files = self._posting_files
+        if files is None:
+            return
+        files.prune_files(
+            {segment_key(sub.reader()) for sub, _ in self._view.searcher.leaf_searchers()}
+        )
+        writer = self._writer
+        self._posting_builder = PostingFileBuilder(
+            self._ix, files, lambda: writer is not None and writer.bulk_running
+        )
+        self._posting_builder.start()
+        self._posting_builder.wake()
+
     def _story_target(self) -> int:
         """Up to where stories may be assigned: what is indexed, but nothing while
         a bulk build runs. Its workers keep every core busy, and assignment holds
@@ -191,7 +219,10 @@ class SearchIndex:
 
     def _publish(self, seq: int) -> None:
         """Called by the writer after a commit: swap in a fresh view, then tell waiters."""
-        self._swap(self._new_view(), seq)
+        view = self._new_view()
+        if self._posting_builder is not None:
+            self._posting_builder.wake()  # new segments get their posting files
+        self._swap(view, seq)
 
     def _follow(self) -> None:
         """(Follower thread) Take up the owner's newest commit and story map, if any."""
@@ -391,6 +422,8 @@ class SearchIndex:
         if self._follower is not None:
             self._follower.stop()
             self._follower.join(timeout=10)
+        if self._posting_builder is not None:
+            self._posting_builder.stop()
         if self._writer is not None:
             self._writer.stop()
             self._writer.join(timeout=60)
@@ -400,6 +433,8 @@ class SearchIndex:
             self._stories.join(timeout=60)
             if self._stories.is_alive():
                 log.warning("stories are still being assigned; the rest follows at start-up")
+        if self._posting_builder is not None:
+            self._posting_builder.join(timeout=60)
         self._closed = True
         with self._lock:
             self._view.retired = True

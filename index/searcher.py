@@ -93,7 +93,7 @@ class View:
     def parse(self, text: str, analyzer: GermanAnalyzer) -> ParsedQuery:
         found = self.parsed.get(text)
         if found is None:
-            found = parse_query(text, analyzer, self.searcher.reader())
+            found = parse_query(text, analyzer, self.searcher.reader(), self.postings.prefixed)
             if len(self.parsed) >= PARSED_CACHE:
                 self.parsed.clear()
             self.parsed[text] = found

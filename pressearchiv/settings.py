@@ -114,6 +114,12 @@ class Settings:
         low=10,
         high=1_000_000,
     )
+    posting_file_documents: int = _setting(
+        1_000,
+        "Index segments of this many articles or more get a posting file (memory-mapped"
+        " postings in `DATA_DIR/index.postings/`); smaller ones are read from the index.",
+        low=1,
+    )
 
     def __post_init__(self) -> None:
         for setting in SETTINGS:
@@ -170,6 +176,7 @@ class Settings:
             bulk_segment_articles=self.bulk_segment_articles,
             # A backlog of one segment is worth the worker processes.
             bulk_backlog=self.bulk_segment_articles,
+            posting_file_documents=self.posting_file_documents,
         )
 
     @property

@@ -9,7 +9,9 @@ Its public API, used by the rest of the index:
 * :class:`TermPoolWriter` — a ``SegmentWriter`` with our posting path;
   :meth:`TermPoolWriter.finish_segment` writes a segment without committing it.
 * :func:`read_postings`, :func:`read_positions`, :func:`read_lengths`,
-  :func:`read_numeric_column`, :func:`postings_file` — a segment into numpy.
+  :func:`read_numeric_column`, :func:`postings_file` — a segment into numpy;
+  :func:`read_field_postings` — every term of a segment's fields at once
+  (:class:`FieldPostings`, what the posting files are made of).
 * :class:`SharedCompoundStorage`, :class:`SharedBufferFile` — segment files
   as per-thread views of one mmap.
 * :mod:`.blocks` — the W3 posting block format, encoded and decoded by one
@@ -37,7 +39,7 @@ a Python call per posting, per term or per document):
 * ``SegmentReader._terms`` with ``W3TermsReader._postfile``, ``._tindex``,
   ``._keycoder``, ``._keydecoder`` — a term's entry and raw postings (the
   public ``term_info().extent()`` returns the length as a 1-tuple), and every
-  term of a merged segment in file order.
+  term of a segment in file order (merges, posting files).
 * ``SegmentReader._perdoc`` and ``whoosh.codec.whoosh3._lenfield`` — the
   per-document length column of a field, read in one go.
 * ``NumericColumn.Reader._count``, ``._dbfile``, ``._basepos``,
@@ -51,7 +53,9 @@ a Python call per posting, per term or per document):
 from __future__ import annotations
 
 from pressearchiv.index.engine.reading import (
+    FieldPostings,
     postings_file,
+    read_field_postings,
     read_lengths,
     read_numeric_column,
     read_positions,
@@ -63,11 +67,13 @@ from pressearchiv.index.engine.writing import PositionalField, TermPoolWriter
 
 __all__ = [
     "WHOOSH_VERSION",
+    "FieldPostings",
     "PositionalField",
     "SharedBufferFile",
     "SharedCompoundStorage",
     "TermPoolWriter",
     "postings_file",
+    "read_field_postings",
     "read_lengths",
     "read_numeric_column",
     "read_positions",

@@ -14,8 +14,10 @@ documents are included: callers apply their own live mask.
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
@@ -25,7 +27,9 @@ from whoosh.util.numeric import byte_to_length
 from pressearchiv.index.engine.blocks import decode_blocks, term_extent
 
 __all__ = [
+    "FieldPostings",
     "postings_file",
+    "read_field_postings",
     "read_lengths",
     "read_numeric_column",
     "read_positions",
@@ -71,6 +75,91 @@ def read_positions(reader: Any, fieldname: str, text: str) -> np.ndarray:
     keys = (np.repeat(np.asarray(docs, dtype=np.int64), per_doc) << 32) | positions
     keys.sort()
     return keys
+
+
+class FieldPostings(NamedTuple):
+    """Every term of one field of a segment, flat: term ``i``'s postings are
+    ``ids[starts[i]:starts[i+1]]`` and ``weights[...]`` (what
+    :func:`read_postings` returns), and posting ``j`` has ``counts[j]`` of the
+    ``positions`` (uint32, in posting order; empty unless asked for)."""
+
+    fieldname: str
+    terms: list[str]
+    starts: np.ndarray  # int64, len(terms) + 1
+    ids: np.ndarray  # int32
+    weights: np.ndarray  # float32
+    counts: np.ndarray  # int64 per posting (empty without positions)
+    positions: np.ndarray  # uint32
+
+
+def read_field_postings(
+    reader: Any,
+    fieldnames: Iterable[str],
+    positional: Iterable[str] = (),
+    check: Callable[[], None] | None = None,
+) -> Iterator[FieldPostings]:
+    """The postings of every term of ``fieldnames`` (text fields), read in one
+    pass over the terms table; with positions for the ``positional`` ones
+    (FastPositions fields). One field is held at a time. ``check`` is called
+    every thousand terms: it may raise to stop a read that is no longer wanted."""
+    if reader.doc_count_all() == 0:
+        return
+    wanted = set(fieldnames) & set(reader.schema.names())
+    with_positions = set(positional)
+    terms = reader._terms
+    postfile = terms._postfile
+    current: _FieldReader | None = None
+    for number, (keybytes, valbytes) in enumerate(terms._tindex.items()):
+        if check is not None and number % 1000 == 0:
+            check()
+        fieldname, tbytes = terms._keydecoder(keybytes)
+        if fieldname not in wanted:
+            continue
+        if current is None or current.fieldname != fieldname:
+            if current is not None:
+                yield current.finish()
+            current = _FieldReader(fieldname, fieldname in with_positions)
+        offset, length = term_extent(valbytes)
+        current.add(tbytes.decode("utf-8"), postfile.get(offset, length))
+    if current is not None:
+        yield current.finish()
+
+
+class _FieldReader:
+    """Accumulates one field's terms in compact arrays (a 5,000-article
+    segment's body has two million postings: Python lists would triple that)."""
+
+    def __init__(self, fieldname: str, positions: bool) -> None:
+        self.fieldname = fieldname
+        self.positional = positions
+        self.terms: list[str] = []
+        self.starts = array("q", [0])
+        self.ids = array("i")
+        self.weights = array("f")
+        self.counts = array("q")
+        self.positions = bytearray()
+
+    def add(self, text: str, raw: bytes) -> None:
+        self.terms.append(text)
+        for block in decode_blocks(raw):
+            self.ids.extend(block.ids)
+            self.weights.extend(block.weights_list())
+            if self.positional:
+                values = block.values_list()
+                self.positions += b"".join(values)
+                self.counts.extend([len(v) // _ITEM for v in values])
+        self.starts.append(len(self.ids))
+
+    def finish(self) -> FieldPostings:
+        return FieldPostings(
+            self.fieldname,
+            self.terms,
+            np.frombuffer(self.starts, dtype=np.int64),
+            np.frombuffer(self.ids, dtype=np.int32),
+            np.frombuffer(self.weights, dtype=np.float32),
+            np.frombuffer(self.counts, dtype=np.int64),
+            np.frombuffer(self.positions, dtype=np.uint32),
+        )
 
 
 def read_lengths(reader: Any, fieldname: str) -> np.ndarray:

@@ -22,6 +22,7 @@ def test_the_defaults_are_the_values_the_index_was_tuned_with() -> None:
         "search_slots": 3,
         "query_timeout": 5.0,
         "posting_cache_postings": 40_000_000,
+        "posting_file_documents": 1_000,
         "catch_up_batch": 5_000,
         "bulk_backlog": 5_000,
         "bulk_segment_articles": 5_000,
