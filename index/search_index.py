@@ -15,18 +15,16 @@ import functools
 import logging
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import numpy as np
 from whoosh.index import Index
 
 from pressearchiv.archive.store import ArchiveStore
 from pressearchiv.index import nearby
 from pressearchiv.index import searcher as run
-from pressearchiv.index.columns import ColumnCache, Columns, columns_dir
+from pressearchiv.index.columns import ColumnCache, columns_dir
 from pressearchiv.index.errors import IndexUnavailable
 from pressearchiv.index.follower import IndexFollower
 from pressearchiv.index.mapped_postings import MappedPostings, PostingFileBuilder
@@ -44,6 +42,7 @@ from pressearchiv.index.request import (
 from pressearchiv.index.schema import analyzer_of
 from pressearchiv.index.storage import open_existing, open_or_create
 from pressearchiv.index.story_tracker import StoryFollower, StoryMap, StoryTracker, stories_dir
+from pressearchiv.index.views import Views
 from pressearchiv.index.writer import IndexWriterThread, RepairPlan
 
 __all__ = ["SearchIndex"]
@@ -73,12 +72,10 @@ class SearchIndex:
         self._posting_files = files
         self._posting_builder: PostingFileBuilder | None = None
         self._slots = threading.BoundedSemaphore(options.search_slots)
-        self._lock = threading.Lock()  # guards _view and view reference counts
         self._indexed = threading.Condition()
         self._indexed_seq = -1
-        self._story_map = StoryMap.empty()
         self._storied = threading.Condition()  # notified with each new story map
-        self._view = self._new_view()
+        self._views = Views(ix, self._columns, self._postings)
         self._writer: IndexWriterThread | None = None
         self._stories: StoryFollower | None = None
         self._follower: IndexFollower | None = None
@@ -125,7 +122,7 @@ class SearchIndex:
             index = cls(ix, store, options)
             index._stories_dir = stories_dir(Path(index_dir))
             index._load_stories()
-            index._indexed_seq = index._view.columns.max_live_seq()
+            index._indexed_seq = index._views.current.columns.max_live_seq()
             if follow:
                 index._follower = IndexFollower(index._follow, options.follow_seconds)
                 index._follower.start()
@@ -171,21 +168,11 @@ class SearchIndex:
     # -- keeping up with the store -------------------------------------------
 
     def _plan_repair(self) -> RepairPlan:
-        cols = self._view.columns
-        live_ids = [cols.ids[r] for r in np.flatnonzero(cols.live)]
-        index_seqs = cols.id_seqs()
-        store_seqs = self._store.id_seqs()
-        delete = {i for i, s in index_seqs.items() if store_seqs.get(i) != s}
-        if len(live_ids) != len(index_seqs):  # an id indexed twice: drop and re-add
-            delete.update(i for i, n in Counter(live_ids).items() if n > 1)
-        valid = {i: s for i, s in index_seqs.items() if i not in delete}
-        watermark = max(valid.values(), default=0)
-        missing = sorted((s, i) for i, s in store_seqs.items() if s <= watermark and i not in valid)
-        return RepairPlan(sorted(delete), [i for _, i in missing], watermark)
+        return RepairPlan.between(self._views.current.columns, self._store)
 
     def _recheck(self) -> RepairPlan | None:
         """A repair plan if the index's count disagrees with the store's (writer thread)."""
-        with self._acquire() as view:
+        with self._views.acquire() as view:
             in_index = view.doc_count
         if in_index == self._store.count():
             return None
@@ -198,7 +185,7 @@ class SearchIndex:
         if files is None:
             return
         files.prune_files(
-            {segment_key(sub.reader()) for sub, _ in self._view.searcher.leaf_searchers()}
+            {segment_key(sub.reader()) for sub, _ in self._views.current.searcher.leaf_searchers()}
         )
         writer = self._writer
         self._posting_builder = PostingFileBuilder(
@@ -219,7 +206,7 @@ class SearchIndex:
 
     def _publish(self, seq: int) -> None:
         """Called by the writer after a commit: swap in a fresh view, then tell waiters."""
-        view = self._new_view()
+        view = self._views.fresh()
         if self._posting_builder is not None:
             self._posting_builder.wake()  # new segments get their posting files
         self._swap(view, seq)
@@ -228,10 +215,10 @@ class SearchIndex:
         """(Follower thread) Take up the owner's newest commit and story map, if any."""
         if self._stamp() != self._stories_stamp:
             self._load_stories()
-        with self._acquire() as current:
+        with self._views.acquire() as current:
             fresh = current.searcher.up_to_date()
         if not fresh:
-            view = self._new_view()
+            view = self._views.fresh()
             self._swap(view, view.columns.max_live_seq())
 
     def _stamp(self) -> int | None:
@@ -247,11 +234,7 @@ class SearchIndex:
             self._publish_stories(StoryMap.load(self._stories_dir))
 
     def _swap(self, view: run.View, seq: int) -> None:
-        with self._lock:
-            old, self._view = self._view, view
-            old.retired = True
-            if old.refs == 0:
-                old.searcher.close()
+        self._views.swap(view)
         with self._indexed:
             self._indexed_seq = seq
             self._indexed.notify_all()
@@ -261,27 +244,9 @@ class SearchIndex:
     def _publish_stories(self, stories: StoryMap) -> None:
         """A new story map (story thread, or at open): the current view and every
         later one use it."""
-        with self._lock:
-            self._story_map = stories
-            self._view.story_map = stories
+        self._views.publish_stories(stories)
         with self._storied:
             self._storied.notify_all()
-
-    def _new_view(self) -> run.View:
-        searcher = self._ix.searcher()
-        try:
-            columns: Columns = self._columns.columns(searcher)
-        except BaseException:
-            searcher.close()  # its segments' files would stay open until collected
-            raise
-        self._postings.retain({segment_key(sub.reader()) for sub, _ in searcher.leaf_searchers()})
-        return run.View(
-            searcher,
-            columns,
-            self._postings,
-            doc_count=searcher.doc_count(),
-            story_map=self._story_map,
-        )
 
     @contextmanager
     def _slot(self) -> Iterator[None]:
@@ -292,21 +257,6 @@ class SearchIndex:
             yield
         finally:
             self._slots.release()
-
-    @contextmanager
-    def _acquire(self) -> Iterator[run.View]:
-        if self._closed:
-            raise IndexUnavailable("the search index is closed")
-        with self._lock:
-            view = self._view
-            view.refs += 1
-        try:
-            yield view
-        finally:
-            with self._lock:
-                view.refs -= 1
-                if view.retired and view.refs == 0:
-                    view.searcher.close()
 
     def notify(self) -> None:
         """The store just got new articles: index them soon."""
@@ -352,7 +302,9 @@ class SearchIndex:
         upload waits for them too before it answers.
         """
         with self._storied:
-            return self._storied.wait_for(lambda: self._story_map.watermark >= seq, timeout=timeout)
+            return self._storied.wait_for(
+                lambda: self._views.story_map.watermark >= seq, timeout=timeout
+            )
 
     # -- searching -----------------------------------------------------------
 
@@ -362,12 +314,12 @@ class SearchIndex:
         Raises QueryTooComplex for overlong queries; other malformed syntax is
         searched leniently.
         """
-        with self._slot(), self._acquire() as view:
+        with self._slot(), self._views.acquire() as view:
             return run.search(view, self._store, self._analyzer, request, self._timeout)
 
     def scan_ids(self, request: SearchRequest, limit: int) -> Iterator[str]:
         """Ids of all matches (up to ``limit``) in the request's order, for exports."""
-        with self._slot(), self._acquire() as view:
+        with self._slot(), self._views.acquire() as view:
             deadline = time.monotonic() + self._timeout
             parsed = view.parse(request.query, self._analyzer)
             selection = run.select(view, parsed, request, deadline)
@@ -384,7 +336,7 @@ class SearchIndex:
         ArticleNotFound for unknown ids."""
         article = self._store.get(article_id)
         least = nearby.RELATED_MIN_SIMILARITY if min_similarity is None else min_similarity
-        with self._slot(), self._acquire() as view:
+        with self._slot(), self._views.acquire() as view:
             return nearby.related(
                 view, self._store, self._analyzer, article, limit, self._timeout, least
             )
@@ -393,12 +345,12 @@ class SearchIndex:
         """An article's story and its other versions (id, outlet, date, title; no
         snippets), oldest first; raises ArticleNotFound for unknown ids."""
         article = self._store.get(article_id)
-        with self._slot(), self._acquire() as view:
+        with self._slot(), self._views.acquire() as view:
             return nearby.versions(view, self._store, article, self._analyzer)
 
     def status(self) -> IndexStatus:
         store_count = self._store.count()
-        with self._acquire() as view:
+        with self._views.acquire() as view:
             index_count = view.doc_count
         pending = max(self._store.max_seq() - max(self._indexed_seq, 0), 0)
         pending = min(pending, max(store_count - index_count, 0)) if pending else 0
@@ -436,10 +388,7 @@ class SearchIndex:
         if self._posting_builder is not None:
             self._posting_builder.join(timeout=60)
         self._closed = True
-        with self._lock:
-            self._view.retired = True
-            if self._view.refs == 0:
-                self._view.searcher.close()
+        self._views.close()
         self._ix.close()
         if self._owner is not None:
             self._owner.release()

@@ -17,13 +17,16 @@ import itertools
 import logging
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 from whoosh.index import Index, LockError
 
 from pressearchiv.archive.store import ArchiveStore
 from pressearchiv.index.bulk import BulkBuild
+from pressearchiv.index.columns import Columns
 from pressearchiv.index.merging import TierMerge, committed_segments
 from pressearchiv.index.options import IndexOptions
 from pressearchiv.index.segments import SegmentBuilder
@@ -50,6 +53,23 @@ class RepairPlan:
     @property
     def needed(self) -> bool:
         return bool(self.delete_ids or self.index_ids)
+
+    @classmethod
+    def between(cls, columns: Columns, store: ArchiveStore) -> RepairPlan:
+        """What makes the index (its live ``columns``) hold exactly the store's
+        articles: ids it holds under another seq (or twice, or that the store
+        lacks) are dropped, and articles up to its highest valid seq that it
+        lacks are indexed; above that, the writer simply catches up."""
+        live_ids = [columns.ids[r] for r in np.flatnonzero(columns.live)]
+        index_seqs = columns.id_seqs()
+        store_seqs = store.id_seqs()
+        delete = {i for i, s in index_seqs.items() if store_seqs.get(i) != s}
+        if len(live_ids) != len(index_seqs):  # an id indexed twice: drop and re-add
+            delete.update(i for i, n in Counter(live_ids).items() if n > 1)
+        valid = {i: s for i, s in index_seqs.items() if i not in delete}
+        watermark = max(valid.values(), default=0)
+        missing = sorted((s, i) for i, s in store_seqs.items() if s <= watermark and i not in valid)
+        return cls(sorted(delete), [i for _, i in missing], watermark)
 
 
 class IndexWriterThread(threading.Thread):

@@ -58,7 +58,7 @@ def two_segment_index(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("text", QUERIES)
 def test_evaluator_matches_whoosh(two_segment_index: SearchIndex, text: str) -> None:
-    with two_segment_index._acquire() as view:
+    with two_segment_index._views.acquire() as view:
         parsed = parse_query(text, two_segment_index._analyzer, view.searcher.reader())
         assert parsed.query is not None
         ours = evaluate(

@@ -9,7 +9,7 @@ from pressearchiv.index.spelling import MAX_DISTANCE, SpellingLexicon
 
 
 def test_candidates_are_of_the_same_initial_and_a_reachable_length(index: SearchIndex) -> None:
-    with index._acquire() as view:
+    with index._views.acquire() as view:
         lexicon = SpellingLexicon(view.searcher.reader())
         found = lexicon.candidates("verhandlunk", time.monotonic() + 60)
         assert "verhandlung" in found
@@ -20,7 +20,7 @@ def test_candidates_are_of_the_same_initial_and_a_reachable_length(index: Search
 
 
 def test_a_passed_deadline_gives_no_candidates_and_caches_nothing(index: SearchIndex) -> None:
-    with index._acquire() as view:
+    with index._views.acquire() as view:
         lexicon = SpellingLexicon(view.searcher.reader())
         assert lexicon.candidates("verhandlunk", time.monotonic() - 1) == []
         assert "verhandlung" in lexicon.candidates("verhandlunk", time.monotonic() + 60)
