@@ -27,24 +27,15 @@ import resource
 import time
 from pathlib import Path
 
-from search_bench import DATE_FROM, DATE_TO, code_version, percentiles, timed
+from search_bench import code_version, dated_requests, percentiles, timed
 from workload import QUERIES
 
-from pressearchiv.archive.model import PartialDate
 from pressearchiv.archive.store import ArchiveStore
-from pressearchiv.index import IndexOptions, SearchIndex, SearchRequest
+from pressearchiv.index import IndexOptions, SearchIndex
 
 
 def cold_and_warm(data_dir: Path, repeat: int) -> dict[str, object]:
-    requests = [
-        SearchRequest(
-            query=q,
-            date_from=PartialDate.parse(DATE_FROM),
-            date_to=PartialDate.parse(DATE_TO),
-            size=20,
-        )
-        for q in QUERIES
-    ]
+    requests = dated_requests()
     with ArchiveStore.open(data_dir) as store:
         started = time.perf_counter()
         with SearchIndex.open(data_dir / "index", store, read_only=True) as ix:

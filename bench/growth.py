@@ -59,12 +59,11 @@ from http_bench import (
     wrk_load,
 )
 from ingest_bench import read_records, run_sampled, write_export
-from search_bench import DATE_FROM, DATE_TO, code_version, percentiles, timed
-from workload import QUERIES, machine
+from search_bench import code_version, dated_requests, percentiles, timed
+from workload import machine
 
-from pressearchiv.archive.model import PartialDate
 from pressearchiv.archive.store import ArchiveStore
-from pressearchiv.index import SearchIndex, SearchRequest
+from pressearchiv.index import SearchIndex
 
 
 def folder_bytes(path: Path) -> int:
@@ -113,15 +112,7 @@ def in_process(data_dir: Path, repeat: int) -> dict[str, object]:
             result["open_and_indexed_s"] = round(time.perf_counter() - started, 2)
             assert ix.wait_stories(store.max_seq(), timeout=7200)
             result["stories_caught_up_s"] = round(time.perf_counter() - started, 1)
-            requests = [
-                SearchRequest(
-                    query=q,
-                    date_from=PartialDate.parse(DATE_FROM),
-                    date_to=PartialDate.parse(DATE_TO),
-                    size=20,
-                )
-                for q in QUERIES
-            ]
+            requests = dated_requests()
             runs = {
                 "cold": [timed(ix, r) for r in requests],
                 "warm": [timed(ix, r) for _ in range(repeat) for r in requests],

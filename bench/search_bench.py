@@ -47,6 +47,12 @@ from pressearchiv.index import SearchIndex, SearchRequest, Sort, rebuild_index
 DATE_FROM, DATE_TO = "2020-03", "2020-12"
 
 
+def dated_requests() -> list[SearchRequest]:
+    """The 20 queries as the benchmarks run them: dates 2020-03…2020-12, 20 hits, facets."""
+    first, last = PartialDate.parse(DATE_FROM), PartialDate.parse(DATE_TO)
+    return [SearchRequest(query=q, date_from=first, date_to=last, size=20) for q in QUERIES]
+
+
 def read_corpus(path: Path) -> list[dict]:  # type: ignore[type-arg]
     with lzma.open(path, "rt", encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
@@ -168,15 +174,7 @@ def run_ours(
                 built, seconds = result["indexed"], result["index_seconds"]
                 assert isinstance(built, int) and isinstance(seconds, float)
                 result["articles_per_s_with_stories"] = built / (seconds + stories_seconds)
-        requests = [
-            SearchRequest(
-                query=q,
-                date_from=PartialDate.parse(DATE_FROM),
-                date_to=PartialDate.parse(DATE_TO),
-                size=20,
-            )
-            for q in QUERIES
-        ]
+        requests = dated_requests()
         listing = SearchRequest(query="", sort=Sort.NEWEST)
         runs = {
             "cold": [timed(ix, req) for req in requests],
