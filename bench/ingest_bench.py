@@ -18,8 +18,10 @@ own ``.venv`` (``make install`` there), and reports:
 * wall seconds until the command returned, and articles per second (added
   articles over that time);
 * peak memory: the largest sum of the resident sets of the command and all its
-  descendants (bulk workers), sampled every 0.1 s from ``/proc``, and the largest
-  single process (``RUSAGE_CHILDREN`` maxrss);
+  descendants (bulk workers), sampled every 0.1 s from ``/proc``; the largest sum
+  of their proportional sets (PSS, ``/proc/PID/smaps_rollup``: a page shared by n
+  processes counts 1/n in each, so shared libraries are not counted twice); and
+  the largest resident set any one process of the tree had in those samples;
 * what the command printed last (whether the index holds everything).
 
 With several ``--code`` folders and ``--rounds`` > 1 the checkouts alternate, so
@@ -33,7 +35,6 @@ import dataclasses
 import json
 import lzma
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -81,11 +82,9 @@ def build_export(corpus: Path, size: int, target: Path) -> Path:
     return write_export(read_records(corpus), 0, size, target)
 
 
-def tree_rss(root: int) -> int:
-    """Bytes resident in ``root`` and all its descendants now (from /proc)."""
+def tree_pids(root: int) -> list[int]:
+    """``root`` and all its descendants now (from /proc)."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    page = os.sysconf("SC_PAGE_SIZE")
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -94,15 +93,28 @@ def tree_rss(root: int) -> int:
                 stat = fh.read().rsplit(b")", 1)[1].split()
         except OSError:
             continue
-        pid = int(entry)
-        children.setdefault(int(stat[1]), []).append(pid)
-        rss[pid] = int(stat[21]) * page
-    total, todo = 0, [root]
+        children.setdefault(int(stat[1]), []).append(int(entry))
+    found, todo = [], [root]
     while todo:
         pid = todo.pop()
-        total += rss.get(pid, 0)
+        found.append(pid)
         todo.extend(children.get(pid, []))
-    return total
+    return found
+
+
+def memory_of(pid: int) -> tuple[int, int]:
+    """(resident, proportional) bytes of one process now; (0, 0) once it is gone."""
+    rss = pss = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"Rss:"):
+                    rss = int(line.split()[1]) * 1024
+                elif line.startswith(b"Pss:"):
+                    pss = int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return rss, pss
 
 
 @dataclasses.dataclass
@@ -115,11 +127,13 @@ class SampledRun:
     err: str
     seconds: float
     peak: int
+    peak_pss: int = 0
+    peak_single: int = 0
 
 
 def run_sampled(command: list[str], env: dict[str, str], cwd: Path) -> SampledRun:
     """Run ``command`` to its end, sampling its process tree's memory every 0.1 s."""
-    peak = 0
+    peak = peak_pss = peak_single = 0
     started = time.perf_counter()
     proc = subprocess.Popen(
         command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -127,9 +141,12 @@ def run_sampled(command: list[str], env: dict[str, str], cwd: Path) -> SampledRu
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_pss, peak_single
         while not done.is_set():
-            peak = max(peak, tree_rss(proc.pid))
+            sizes = [memory_of(pid) for pid in tree_pids(proc.pid)]
+            peak = max(peak, sum(rss for rss, _ in sizes))
+            peak_pss = max(peak_pss, sum(pss for _, pss in sizes))
+            peak_single = max([peak_single, *(rss for rss, _ in sizes)])
             done.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -138,7 +155,7 @@ def run_sampled(command: list[str], env: dict[str, str], cwd: Path) -> SampledRu
     seconds = time.perf_counter() - started
     done.set()
     sampler.join()
-    return SampledRun(proc.returncode, out, err, seconds, peak)
+    return SampledRun(proc.returncode, out, err, seconds, peak, peak_pss, peak_single)
 
 
 def run_ingest(code: Path, export: Path, workdir: Path) -> dict[str, object]:
@@ -168,6 +185,8 @@ def run_ingest(code: Path, export: Path, workdir: Path) -> dict[str, object]:
         "added": added,
         "articles_per_s": round(added / seconds, 1),
         "peak_tree_rss_mb": round(run.peak / 2**20),
+        "peak_tree_pss_mb": round(run.peak_pss / 2**20),
+        "largest_process_rss_mb": round(run.peak_single / 2**20),
         "stdout": out.strip().splitlines()[-1:] if out.strip() else [],
         "stderr_tail": run.err.strip().splitlines()[-2:],
     }
@@ -203,10 +222,6 @@ def main() -> None:
         for checkout in checkouts:
             result = run_ingest(checkout, export, args.workdir)
             result["round"] = round_ + 1
-            # The largest child so far (this counter never goes down).
-            result["max_single_rss_mb_so_far"] = round(
-                resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-            )
             print(json.dumps(result, ensure_ascii=False), flush=True)
 
 

@@ -53,7 +53,11 @@ ANALYZER_VERSION = "de-6"  # de-2: FastPositions; de-3: stop words indexed, plai
 #   abbreviations of single letters with dots (z.B., U.S.A.),
 #   numbers with inner separators (3,5  12.03.2022  1.000  24/7),
 #   words, possibly hyphenated compounds (G20-Treffen, New-Start-Abkommen).
-_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|\d+(?:[.,:/]\d+)+|\w+(?:-\w+)*")
+# Every alternative begins with a word character: the look-ahead turns away
+# the spaces and punctuation between words before any alternative is tried,
+# and the atomic group keeps the engine from backtracking into a finished
+# token (nothing follows it in the pattern). Same tokens, about a fifth faster.
+_TOKEN = re.compile(r"(?=\w)(?>(?:[^\W\d_]\.){2,}|\d+(?:[.,:/]\d+)+|\w+(?:-\w+)*)")
 # Texts whose compound parts are remembered (a document's title, body, outlet).
 _RECENT = 4
 

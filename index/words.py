@@ -72,6 +72,7 @@ class Words:
         self.stops: frozenset[str] = frozenset()
         self._irregular: dict[str, str] = {}
         self._heads: frozenset[str] = frozenset()
+        self._head_ends: frozenset[str] = frozenset()
         self._splitter: Splitter | None = None
         self._terms: dict[str, str | None] = {}
         self._parts: dict[str, tuple[str, ...]] = {}
@@ -86,6 +87,9 @@ class Words:
         self._irregular = lexicon.irregular
         # Irregular forms that can end a compound (Zentren in Impfzentren).
         self._heads = frozenset(f for f in lexicon.irregular if f in lexicon.nouns)
+        # Their last five letters: a word ending in none of them ends in no
+        # head, which one look-up tells (instead of one per head length).
+        self._head_ends = frozenset(h[-5:] for h in self._heads if len(h) in _HEAD_LENGTHS)
         self.stops = stop_words()
         self._stemmer = Stemmer.Stemmer("german")
         self._splitter = Splitter(lexicon)
@@ -125,7 +129,11 @@ class Words:
             return lemma
         heads = self._heads
         # Split only a word that ends like an irregular head (cheap to see).
-        if len(word) > 7 and any(word[-n:] in heads for n in _HEAD_LENGTHS if n < len(word) - 2):
+        if (
+            len(word) > 7
+            and word[-5:] in self._head_ends
+            and any(word[-n:] in heads for n in _HEAD_LENGTHS if n < len(word) - 2)
+        ):
             parts = self._split(word)
             if parts and parts[-1] in heads:
                 return word[: len(word) - len(parts[-1])] + self._irregular[parts[-1]]
