@@ -272,7 +272,7 @@ class SegmentPostings:
         # Mapped, not copied: the trie stays in the page cache that every
         # process shares (frombytes cost 2 ms and half a megabyte per segment
         # and process). Its buffer is the file's map, which outlives it.
-        self._keys = memoryview(arrays["keys"]).cast("B")  # held: it pins the map
+        self._keys = arrays["keys"].data.cast("B")  # held: it pins the map
         self._trie = marisa_trie.Trie()
         self._trie.map(self._keys)
         rows = len(self._starts) - 1
