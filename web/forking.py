@@ -19,7 +19,7 @@ import multiprocessing.context
 import multiprocessing.forkserver
 import resource
 
-__all__ = ["raise_descriptor_limit", "start_worker_template", "worker_context"]
+__all__ = ["raise_descriptor_limit", "start_worker_template"]
 
 # What the template imports for its workers.
 TEMPLATE_IMPORTS = ["pressearchiv.web.workers"]
@@ -41,18 +41,12 @@ def raise_descriptor_limit(max_connections: int) -> int:
     return int(soft)
 
 
-def worker_context() -> multiprocessing.context.ForkServerContext:
-    """The multiprocessing context that starts workers from the template."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(TEMPLATE_IMPORTS)
-    return context
-
-
 def start_worker_template(max_connections: int) -> multiprocessing.context.ForkServerContext:
     """Start the template now (it imports in the background) and return the
     context that forks workers from it; a second call finds it running."""
     # Raised first: the template and so every worker inherit the limit.
     raise_descriptor_limit(max_connections)
-    context = worker_context()
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(TEMPLATE_IMPORTS)
     multiprocessing.forkserver.ensure_running()
     return context

@@ -73,7 +73,8 @@ class Listed(Shape):
     url: str | None
 
     @staticmethod
-    def fields_of(hit: FoundHit) -> dict[str, Any]:
+    def fields_of(hit: FoundHit | StoredArticle) -> dict[str, Any]:
+        """The listed fields of a hit or a stored article (which every shape of one shows)."""
         date, precision = _date(hit.date)
         return dict(
             id=hit.id,
@@ -206,16 +207,10 @@ class Article(Shape):
 
     @classmethod
     def of(cls, article: StoredArticle) -> Article:
-        date, precision = _date(article.date)
         return cls(
-            id=article.id,
-            title=article.title,
+            **Listed.fields_of(article),
             text=article.text,
-            outlet=article.outlet,
-            date=date,
-            date_precision=precision,
             date_source=article.date_source,
-            url=article.url,
             author=article.author,
             source_name=article.source_name,
             format=article.format,
@@ -245,15 +240,9 @@ class ExportRow(Shape):
 
     @classmethod
     def of(cls, article: StoredArticle) -> ExportRow:
-        date, precision = _date(article.date)
         return cls(
-            id=article.id,
-            date=date,
-            date_precision=precision,
-            outlet=article.outlet,
-            title=article.title,
+            **Listed.fields_of(article),
             author=article.author,
-            url=article.url,
             source_name=article.source_name,
             ingested_at=article.ingested_at.isoformat(),
             text=article.text,

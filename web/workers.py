@@ -59,7 +59,7 @@ import uvicorn
 
 from pressearchiv.settings import Settings
 from pressearchiv.web.app import create_app, open_archive
-from pressearchiv.web.forking import start_worker_template, worker_context
+from pressearchiv.web.forking import start_worker_template
 
 __all__ = ["OWNER_POLL_SECONDS", "Supervisor", "serve_workers"]
 
@@ -153,12 +153,12 @@ class Supervisor:
         self,
         config: uvicorn.Config,
         count: int,
-        context: multiprocessing.context.ForkServerContext | None = None,
+        context: multiprocessing.context.ForkServerContext,
     ) -> None:
         self._config = config
         self._count = count
         self._stop = threading.Event()
-        self._context = context or worker_context()
+        self._context = context
         self._processes: list[BaseProcess] = []
 
     def _start(self) -> BaseProcess:
