@@ -112,6 +112,10 @@ def in_process(data_dir: Path, repeat: int) -> dict[str, object]:
             result["open_and_indexed_s"] = round(time.perf_counter() - started, 2)
             assert ix.wait_stories(store.max_seq(), timeout=7200)
             result["stories_caught_up_s"] = round(time.perf_counter() - started, 1)
+            # The owner writes posting files in the background; wait, so that
+            # no later measurement competes with it.
+            assert ix.wait_posting_files(timeout=7200)
+            result["posting_files_written_s"] = round(time.perf_counter() - started, 1)
             requests = dated_requests()
             runs = {
                 "cold": [timed(ix, r) for r in requests],

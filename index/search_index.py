@@ -306,6 +306,12 @@ class SearchIndex:
                 lambda: self._views.story_map.watermark >= seq, timeout=timeout
             )
 
+    def wait_posting_files(self, timeout: float = 5.0) -> bool:
+        """(Owner) Block until every large segment has its posting file; False
+        on timeout, or where there is no builder (a reader, or files turned off)."""
+        builder = self._posting_builder
+        return builder is not None and builder.idle.wait(timeout)
+
     # -- searching -----------------------------------------------------------
 
     def search(self, request: SearchRequest) -> SearchResponse:

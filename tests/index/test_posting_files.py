@@ -61,8 +61,7 @@ def index_dir(tmp_path: Path, store: ArchiveStore) -> Iterator[Path]:
         store.add_many(batch)
         with SearchIndex.open(folder, store, options=EVERY_SEGMENT) as ix:
             assert ix.wait_indexed(store.max_seq(), timeout=10)
-            builder = ix._posting_builder
-            assert builder is not None and builder.idle.wait(timeout=20)
+            assert ix.wait_posting_files(timeout=20)
     yield folder
 
 
