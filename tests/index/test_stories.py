@@ -21,6 +21,7 @@ from pressearchiv.archive.model import article_id_for
 from pressearchiv.archive.store import ArchiveStore
 from pressearchiv.index import story_files
 from pressearchiv.index.shingles import shingle_hashes, word_hashes
+from pressearchiv.index.sketches import CountMin
 from pressearchiv.index.stories import (
     Fingerprint,
     StoryDetector,
@@ -160,6 +161,27 @@ def test_saved_state_round_trips_and_continues_like_an_uninterrupted_run(
     assert [p.name for p in state.iterdir()] == ["part-000000000000.npz"]
     compacted = story_files.load(state)
     assert [compacted.story_of(aid(t)) for t in texts] == [loaded.story_of(aid(t)) for t in texts]
+
+
+def test_a_sketch_hands_over_exactly_the_cells_changed_since_it_last_did() -> None:
+    sketch = CountMin(width_bits=10, depth=3, seed=7)
+    rng = np.random.default_rng(3)
+    before = sketch.cells.copy()
+    for _ in range(40):  # far more changes than a small table has cells
+        sketch.add(sketch.cells_of(rng.integers(0, 2**63, 60, dtype=np.uint64)))
+    where, values = sketch.take_changes()
+    assert np.array_equal(where, np.flatnonzero(sketch.cells != before))
+    assert np.array_equal(values, sketch.cells[where])
+    assert sketch.take_changes()[0].size == 0  # handed over once
+    before = sketch.cells.copy()
+    sketch.add(sketch.cells_of(rng.integers(0, 2**63, 5, dtype=np.uint64)))
+    where, values = sketch.take_changes()
+    assert 0 < where.size <= 15 and np.array_equal(where, np.flatnonzero(sketch.cells != before))
+    replay = CountMin(width_bits=10, depth=3, seed=7)
+    replay.apply(*sketch.take_changes())  # nothing left
+    replay.apply(np.flatnonzero(sketch.cells).astype(np.uint32), sketch.cells[sketch.cells > 0])
+    assert np.array_equal(replay.cells, sketch.cells)
+    assert replay.take_changes()[0].size == 0  # what is loaded is saved already
 
 
 def test_a_search_reads_only_the_rows_of_saved_state_in_parts_or_compacted(
