@@ -231,7 +231,8 @@ class SearchIndex:
     def _load_stories(self) -> None:
         if self._stories_dir is not None:
             self._stories_stamp = self._stamp()
-            self._publish_stories(StoryMap.load(self._stories_dir))
+            previous = self._views.story_map
+            self._publish_stories(StoryMap.load(self._stories_dir, previous))
 
     def _swap(self, view: run.View, seq: int) -> None:
         self._views.swap(view)

@@ -23,13 +23,14 @@ import os
 import re
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from pressearchiv.index.stories import StoryDetector, StoryParams
 
-__all__ = ["StoryStateError", "compact", "discard", "load", "load_rows", "save"]
+__all__ = ["SavedRows", "StoryStateError", "compact", "discard", "load", "load_rows", "save"]
 
 _PART = re.compile(r"part-(\d{12})\.npz")
 _ARRAYS = (
@@ -47,6 +48,23 @@ def _parts(directory: Path) -> list[tuple[int, Path]]:
         return []
     found = [(_PART.fullmatch(p.name), p) for p in directory.iterdir()]
     return sorted((int(m.group(1)), p) for m, p in found if m)
+
+
+# A part file as a reader listed it: first row, inode, size, modification time.
+# A part is never changed in place (a compaction renames a new part 0 over the
+# old one and removes the rest), so a part with the same stamp holds the same rows.
+PartStamp = tuple[int, int, int, int]
+
+
+def _stamped(directory: Path) -> list[tuple[PartStamp, Path]]:
+    found = []
+    for start, path in _parts(directory):
+        try:
+            st = path.stat()
+        except FileNotFoundError:  # removed by a compaction since the listing
+            continue
+        found.append(((start, st.st_ino, st.st_size, st.st_mtime_ns), path))
+    return found
 
 
 def _write(directory: Path, start: int, arrays: dict[str, np.ndarray], version: str) -> None:
@@ -90,12 +108,16 @@ def save(detector: StoryDetector, directory: Path) -> int:
 
 
 def _read_parts(
-    directory: Path, version: str, names: tuple[str, ...]
+    directory: Path,
+    version: str,
+    names: tuple[str, ...],
+    parts: list[tuple[int, Path]] | None = None,
+    rows: int = 0,
 ) -> Iterator[tuple[int, dict[str, np.ndarray]]]:
-    """``names`` of every part in row order, each part's first row checked
-    against the rows before it (parts a compacted part covers are skipped)."""
-    rows = 0
-    for start, path in _parts(directory):
+    """``names`` of every part (or of ``parts``, following ``rows`` rows read
+    before) in row order, each part's first row checked against the rows
+    before it (parts a compacted part covers are skipped)."""
+    for start, path in _parts(directory) if parts is None else parts:
         try:
             with np.load(path, allow_pickle=False) as part:
                 made_by = str(part["version"])
@@ -144,20 +166,51 @@ def load(directory: Path, params: StoryParams | None = None) -> StoryDetector:
     return detector
 
 
+@dataclass(frozen=True)
+class SavedRows:
+    """The saved rows' ``seq``, ``ids`` and ``founder``, and the parts they were read from."""
+
+    seq: np.ndarray
+    ids: np.ndarray
+    founder: np.ndarray
+    parts: tuple[PartStamp, ...] = ()
+
+
+_ROW_ARRAYS = (("seq", np.int64), ("ids", np.uint64), ("founder", np.int32))
+
+
 def load_rows(
-    directory: Path, params: StoryParams | None = None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    directory: Path, params: StoryParams | None = None, after: SavedRows | None = None
+) -> SavedRows:
     """Only the saved rows' ``seq``, ``ids`` and ``founder``: what a search needs
     to name stories, without the sketches that assigning new articles needs
-    (a fraction of the state, and of the time to load it)."""
+    (a fraction of the state, and of the time to load it).
+
+    Given ``after``, an earlier load of the same folder whose parts are all
+    still there unchanged, only the parts saved since are read: a reader that
+    follows the owner's saves (one after each upload) then reads what the
+    save added, not every row of the archive again.
+    """
     version = (params or StoryParams()).version
-    parts = [data for _, data in _read_parts(directory, version, ("ids", "founder"))]
+    listed = _stamped(directory)
+    stamps = tuple(stamp for stamp, _ in listed)
+    known = after.parts if after is not None else ()
+    if not known or stamps[: len(known)] != known:
+        after, known = None, ()
+    new = [(stamp[0], path) for stamp, path in listed[len(known) :]]
+    before = 0 if after is None else len(after.seq)
+    read = [data for _, data in _read_parts(directory, version, ("ids", "founder"), new, before)]
+    if after is not None and not read:
+        return after
+    earlier = [] if after is None else [after]
     seq, ids, founder = (
-        np.concatenate([data[name] for data in parts]) if parts else np.zeros(0, dtype)
-        for name, dtype in (("seq", np.int64), ("ids", np.uint64), ("founder", np.int32))
+        np.concatenate([getattr(e, name) for e in earlier] + [data[name] for data in read])
+        if earlier or read
+        else np.zeros(0, dtype)
+        for name, dtype in _ROW_ARRAYS
     )
     _check_order(seq, founder)
-    return seq, ids, founder
+    return SavedRows(seq, ids, founder, stamps)
 
 
 def compact(detector: StoryDetector, directory: Path) -> None:

@@ -73,6 +73,8 @@ class StoryMap:
     seq: npt.NDArray[np.int64]
     ids: npt.NDArray[np.uint64]
     founder: npt.NDArray[np.int32]  # row of the story's first article
+    # The saved rows this map was loaded from (None: not loaded from files).
+    saved: story_files.SavedRows | None = None
 
     @classmethod
     def empty(cls) -> StoryMap:
@@ -86,10 +88,12 @@ class StoryMap:
         return cls(rows.seq, rows.ids, rows.founder)
 
     @classmethod
-    def load(cls, directory: Path) -> StoryMap:
-        """The map saved in ``directory`` (what a read-only index sees)."""
+    def load(cls, directory: Path, previous: StoryMap | None = None) -> StoryMap:
+        """The map saved in ``directory`` (what a read-only index sees); given
+        the ``previous`` map loaded from there, only what was saved since is read."""
         try:
-            return cls(*story_files.load_rows(directory))
+            rows = story_files.load_rows(directory, after=previous.saved if previous else None)
+            return cls(rows.seq, rows.ids, rows.founder, rows)
         except story_files.StoryStateError as exc:
             log.warning("story state in %s is not usable yet: %s", directory, exc)
             return cls.empty()

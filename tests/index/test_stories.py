@@ -194,15 +194,52 @@ def test_a_search_reads_only_the_rows_of_saved_state_in_parts_or_compacted(
         run(batch, detector)
         story_files.save(detector, state)
     for _ in range(2):  # three parts, then one compacted part
-        seq, ids, founder = story_files.load_rows(state)
-        assert np.array_equal(seq, detector.rows.seq)
-        assert np.array_equal(ids, detector.rows.ids)
-        assert np.array_equal(founder, detector.rows.founder)
+        assert_rows_of(detector, story_files.load_rows(state))
         story_files.compact(detector, state)
     with pytest.raises(StoryStateError, match="made by"):
         story_files.load_rows(state, StoryParams(min_containment=0.5))
     empty = story_files.load_rows(tmp_path / "none")
-    assert [len(a) for a in empty] == [0, 0, 0]
+    assert [len(a) for a in (empty.seq, empty.ids, empty.founder)] == [0, 0, 0]
+
+
+def assert_rows_of(detector: StoryDetector, rows: story_files.SavedRows) -> None:
+    assert np.array_equal(rows.seq, detector.rows.seq)
+    assert np.array_equal(rows.ids, detector.rows.ids)
+    assert np.array_equal(rows.founder, detector.rows.founder)
+
+
+def test_a_reader_that_follows_the_saves_reads_only_the_new_parts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = [AGENCY, REPORTAGE, CUT, FOLLOW_UP, EDITED, NEW_LEAD, OTHER_OUTLET]
+    state = tmp_path / "stories"
+    detector = StoryDetector()
+    for batch in (texts[:2], texts[2:3]):
+        run(batch, detector)
+        story_files.save(detector, state)
+    opened: list[str] = []
+    load = np.load
+
+    def counting(path: Path, **kwargs: object) -> object:
+        opened.append(Path(path).name)
+        return load(path, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(story_files.np, "load", counting)
+    first = story_files.load_rows(state)
+    assert len(opened) == 2
+    assert story_files.load_rows(state, after=first) is first and len(opened) == 2  # nothing new
+    for batch in (texts[3:5], texts[5:]):
+        run(batch, detector)
+        story_files.save(detector, state)
+    opened.clear()
+    second = story_files.load_rows(state, after=first)
+    assert opened == ["part-000000000003.npz", "part-000000000005.npz"]
+    assert_rows_of(detector, second)
+    story_files.compact(detector, state)  # part 0 replaced: everything is read again
+    opened.clear()
+    third = story_files.load_rows(state, after=second)
+    assert opened == ["part-000000000000.npz"]
+    assert_rows_of(detector, third)
 
 
 def test_state_of_other_parameters_or_damaged_is_refused(tmp_path: Path) -> None:
