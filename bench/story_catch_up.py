@@ -1,0 +1,92 @@
+r"""Story catch-up: how long the owner takes to assign the stories of a whole archive.
+
+Usage (from the repository root; the data folder is copied, never changed):
+
+    python bench/story_catch_up.py --data-dir /tmp/growth/data-100000 \
+        --code /tmp/old-checkout --code . --rounds 2
+
+A bulk ingest leaves the story assignment of what it added to the next start
+of the service, whose owner then assigns it in the background (grouping by
+story is incomplete until it has). For each round and each ``--code``
+checkout in turn (alternating, so that both see the same load), this copies
+the data folder without its story state (``index.stories``) into
+``--workdir``, opens the index as owner with that checkout's ``.venv`` and
+times ``SearchIndex.wait_stories`` until every article has its story. One
+line per run: seconds, milliseconds per article, load average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+# Run by each checkout's own interpreter, so that it measures that code.
+_TIMED = """
+import json, sys, time
+from pathlib import Path
+from pressearchiv.archive.store import ArchiveStore
+from pressearchiv.index import SearchIndex
+
+def main():
+    data = Path(sys.argv[1])
+    with ArchiveStore.open(data) as store:
+        started = time.perf_counter()
+        with SearchIndex.open(data / "index", store) as index:
+            assert index.wait_stories(store.max_seq(), timeout=7200)
+            seconds = time.perf_counter() - started
+        print(json.dumps({"articles": store.count(), "seconds": round(seconds, 1)}))
+
+if __name__ == "__main__":  # the catch-up's worker processes import this file
+    main()
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--code", type=Path, action="append", required=True)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/story-catch-up"))
+    args = parser.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    script = args.workdir / "timed.py"
+    script.write_text(_TIMED)
+    copy = args.workdir / "data"
+    for round_ in range(args.rounds):
+        order = args.code if round_ % 2 == 0 else list(reversed(args.code))
+        for code in order:
+            shutil.rmtree(copy, ignore_errors=True)
+            shutil.copytree(args.data_dir, copy, ignore=shutil.ignore_patterns("index.stories"))
+            load = os.getloadavg()[0]
+            done = subprocess.run(
+                [str(code.resolve() / ".venv/bin/python"), str(script), str(copy)],
+                cwd=code,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            found = json.loads(done.stdout.strip().splitlines()[-1])
+            found |= {
+                "round": round_ + 1,
+                "code": str(code),
+                "commit": subprocess.run(
+                    ["git", "-C", str(code), "rev-parse", "--short", "HEAD"],
+                    capture_output=True,
+                    text=True,
+                ).stdout.strip(),
+                "ms_per_article": round(1000 * found["seconds"] / max(1, found["articles"]), 2),
+                "load_before": round(load, 1),
+                "load_after": round(os.getloadavg()[0], 1),
+            }
+            print(json.dumps(found), flush=True)
+    shutil.rmtree(copy, ignore_errors=True)
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
