@@ -15,6 +15,13 @@ A large segment's posting file (:mod:`pressearchiv.index.mapped_postings`)
 answers without decoding: its postings are views of a memory map, shared by
 every process through the page cache, and bypass the budget; its positions
 are computed from it and cached like decoded ones.
+
+A term's postings over a *run* of segments (:meth:`PostingCache.run_postings`)
+are also kept concatenated, with each segment's offset added and each
+document's field length beside them. Scoring a word then costs a few vector
+operations however many segments the run has, and since a run is named by its
+segments and offsets, which never change, it stays valid from one commit to
+the next: after an upload only the new small segments are read again.
 """
 
 from __future__ import annotations
@@ -30,9 +37,16 @@ from pressearchiv.index.engine import read_lengths, read_positions, read_posting
 from pressearchiv.index.mapped_postings import MappedPostings
 from pressearchiv.index.posting_files import DamagedPostingFile
 
-__all__ = ["PostingCache", "Postings", "segment_key"]
+__all__ = ["PostingCache", "Postings", "Run", "RunKey", "RunPostings", "segment_key"]
 
 Postings = tuple[np.ndarray, np.ndarray]  # (docnums int32, term frequencies float32)
+# A run of segments: (leaf reader, its first row in the searcher) each.
+Run = tuple[tuple[Any, int], ...]
+# What names a run across generations: (segment key, first row) each.
+RunKey = tuple[tuple[str, int], ...]
+# One term over a run: rows (int64), frequencies (float32), field lengths
+# (float32; empty for a field without lengths).
+RunPostings = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 def segment_key(reader: Any) -> str:
@@ -52,8 +66,9 @@ class PostingCache:
         self._max = max_postings
         self._files = files
         self._held = 0
-        # key: (segment id, "postings" or "positions", field, term)
-        self._arrays: OrderedDict[tuple[str, str, str, str], tuple[np.ndarray, ...]] = OrderedDict()
+        # key: (segment id, "postings" or "positions", field, term), or
+        # ((run key, kind), "run", field, term)
+        self._arrays: OrderedDict[tuple[Any, str, str, str], tuple[np.ndarray, ...]] = OrderedDict()
         self._lengths: dict[tuple[str, str], np.ndarray] = {}
         self._lock = threading.Lock()
 
@@ -86,6 +101,44 @@ class PostingCache:
 
         (keys,) = self._cached(reader, "positions", fieldname, text, read)
         return keys
+
+    def run_postings(
+        self, run: Run, key: RunKey, fieldname: str, text: str, lengths: bool
+    ) -> RunPostings:
+        """One term's postings over a run of segments, concatenated in the run's
+        order; ``key`` names the run (:data:`RunKey`), ``lengths`` asks for the
+        field lengths of the documents too."""
+
+        def read() -> tuple[np.ndarray, ...]:
+            rows, tfs, dls = [], [], []
+            for reader, offset in run:
+                ids, tf = self.postings(reader, fieldname, text)
+                if not len(ids):
+                    continue
+                rows.append(ids.astype(np.int64) + offset)
+                tfs.append(tf)
+                if lengths:
+                    dls.append(self.lengths(reader, fieldname)[ids])
+            return (
+                np.concatenate(rows) if rows else np.zeros(0, np.int64),
+                np.concatenate(tfs) if tfs else np.zeros(0, np.float32),
+                np.concatenate(dls) if dls else np.zeros(0, np.float32),
+            )
+
+        found = self.over_run(key, "postings", fieldname, text, read)
+        return found[0], found[1], found[2]
+
+    def over_run(
+        self,
+        key: RunKey,
+        kind: str,
+        fieldname: str,
+        text: str,
+        compute: Callable[[], tuple[np.ndarray, ...]],
+    ) -> tuple[np.ndarray, ...]:
+        """Arrays of one term (or phrase: ``text``) over the run named ``key``,
+        computed once and kept within the budget until a segment of the run is gone."""
+        return self._held_or(((key, kind), "run", fieldname, text), compute)
 
     def prefixed(self, reader: Any, fieldname: str, prefix: str) -> list[tuple[str, int]] | None:
         """A segment's terms starting with ``prefix`` and their document
@@ -120,19 +173,24 @@ class PostingCache:
         read: Callable[[Any, str, str], tuple[np.ndarray, ...]],
     ) -> tuple[np.ndarray, ...]:
         key = (segment_key(reader), kind, fieldname, text)
+        return self._held_or(key, lambda: read(reader, fieldname, text))
+
+    def _held_or(
+        self, key: tuple[Any, str, str, str], compute: Callable[[], tuple[np.ndarray, ...]]
+    ) -> tuple[np.ndarray, ...]:
         with self._lock:
             found = self._arrays.get(key)
             if found is not None:
                 self._arrays.move_to_end(key)
                 return found
-        found = read(reader, fieldname, text)  # outside the lock: reads take a while
+        found = compute()  # outside the lock: reads take a while
         with self._lock:
             if key not in self._arrays:
                 self._arrays[key] = found
-                self._held += len(found[0])
+                self._held += _size(found)
                 while self._held > self._max and len(self._arrays) > 1:
                     _, evicted = self._arrays.popitem(last=False)
-                    self._held -= len(evicted[0])
+                    self._held -= _size(evicted)
         return found
 
     def lengths(self, reader: Any, fieldname: str) -> np.ndarray:
@@ -151,7 +209,21 @@ class PostingCache:
         if self._files is not None:
             self._files.retain(segment_keys)
         with self._lock:
-            for gone in [k for k in self._arrays if k[0] not in segment_keys]:
-                self._held -= len(self._arrays.pop(gone)[0])
+            for gone in [k for k in self._arrays if not _within(k, segment_keys)]:
+                self._held -= _size(self._arrays.pop(gone))
             for lengths in [k for k in self._lengths if k[0] not in segment_keys]:
                 del self._lengths[lengths]
+
+
+def _size(arrays: tuple[np.ndarray, ...]) -> int:
+    """What an entry counts against the budget: its bytes in 8-byte postings
+    (a document number and a frequency; a position key)."""
+    return sum(a.nbytes for a in arrays) // 8
+
+
+def _within(key: tuple[Any, str, str, str], segment_keys: set[str]) -> bool:
+    """Whether a cached entry's segment (or every segment of its run) still exists."""
+    if key[1] == "run":
+        run_key, _ = key[0]
+        return all(segment in segment_keys for segment, _ in run_key)
+    return key[0] in segment_keys

@@ -28,6 +28,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +37,7 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from pressearchiv.index.formats import FastPositions
-from pressearchiv.index.postings import PostingCache
+from pressearchiv.index.postings import PostingCache, Run, RunKey, segment_key
 from pressearchiv.index.schema import FIELD_WEIGHTS
 
 __all__ = ["QueryTimeout", "Scored", "WordScores", "evaluate"]
@@ -46,6 +47,12 @@ B = 0.75
 _CHUNK = 8192
 # Postings held by one generation's WordScores (rows and scores: 8 bytes each).
 WORD_SCORES_POSTINGS = 2_000_000
+# Segments this large are never merged (IndexOptions.largest_merged): a word's
+# postings over them are kept concatenated from one generation to the next
+# (PostingCache.run_postings). Any size would be correct; this one leaves out
+# the upload segments that come and go.
+STABLE_DOCUMENTS = 1_000
+_NO_LENGTHS = np.zeros(0, dtype=np.float32)
 
 
 class QueryTimeout(Exception):
@@ -73,6 +80,17 @@ class WordScores:
         self._max = max_postings
         self._held = 0
         self._scores: dict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = {}
+        self._runs: tuple[Run, RunKey, Run] | None = None
+
+    def runs(self, segments: list[tuple[Any, int]]) -> tuple[Run, RunKey, Run]:
+        """The generation's stable run (its large segments), the run's key, and
+        the other segments; ``segments`` are the generation's, in order."""
+        if self._runs is None:
+            stable = tuple(s for s in segments if s[0].doc_count_all() >= STABLE_DOCUMENTS)
+            recent = tuple(s for s in segments if s[0].doc_count_all() < STABLE_DOCUMENTS)
+            key = tuple((segment_key(reader), offset) for reader, offset in stable)
+            self._runs = (stable, key, recent)
+        return self._runs
 
     def get(self, key: tuple[Any, ...]) -> tuple[np.ndarray, np.ndarray] | None:
         return self._scores.get(key)
@@ -102,6 +120,7 @@ class _Evaluator:
         self.cache = cache
         self.deadline = deadline
         self.segments = [(sub.reader(), offset) for sub, offset in searcher.leaf_searchers()]
+        self.stable, self.stable_key, self.recent = self.words.runs(self.segments)
         self.doc_count = max(int(live.sum()), 1)
         self._avg: dict[str, float] = {}
 
@@ -185,15 +204,11 @@ class _Evaluator:
             weight = FIELD_WEIGHTS.get(fieldname, 1.0) * query_boost
             scorable = getattr(field, "scorable", False)
             avg = self.avg_length(fieldname) if scorable else 1.0
-            for reader, offset in self.segments:
-                ids, tf = self.cache.postings(reader, fieldname, text)
-                if not len(ids):
-                    continue
+            for rows, tf, dl in self._postings(fieldname, text, scorable):
                 part = tf * weight
                 if scorable:
-                    dl = self.cache.lengths(reader, fieldname)[ids]
                     part = part / (1 - B + B * dl / avg)
-                rows_of.append(ids.astype(np.int64) + offset)
+                rows_of.append(rows)
                 weighted.append(part)
         if not rows_of:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
@@ -207,6 +222,21 @@ class _Evaluator:
         idf = math.log(1 + (self.doc_count - df + 0.5) / (df + 0.5))
         score = idf * boost * tilde * (K1 + 1) / (tilde + K1)
         return rows, score.astype(np.float32)
+
+    def _postings(
+        self, fieldname: str, text: str, lengths: bool
+    ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """A term's (rows, frequencies, field lengths): the stable run's at once,
+        then each other segment's (an empty lengths array unless ``lengths``)."""
+        if self.stable:
+            found = self.cache.run_postings(self.stable, self.stable_key, fieldname, text, lengths)
+            if len(found[0]):
+                yield found
+        for reader, offset in self.recent:
+            ids, tf = self.cache.postings(reader, fieldname, text)
+            if len(ids):
+                dl = self.cache.lengths(reader, fieldname)[ids] if lengths else _NO_LENGTHS
+                yield ids.astype(np.int64) + offset, tf, dl
 
     def conjunction(self, subqueries: list[wq.Query], boost: float) -> Scored:
         parts = [self.node(q) for q in subqueries]
@@ -267,11 +297,36 @@ class _Evaluator:
             confirmed = self.whoosh(q, score=0.0).mask & candidates
             return Scored(confirmed, scores)
         confirmed = np.zeros(self.size, dtype=bool)
-        for reader, offset in self.segments:
+        if self.stable:
+            # Where the phrase stands in the large segments does not change
+            # from one commit to the next; liveness and filters do (candidates).
+            (rows,) = self.cache.over_run(
+                self.stable_key,
+                "phrase",
+                q.fieldname,
+                repr((q.words, q.slop)),
+                lambda: self._stable_phrase(q),
+            )
+            confirmed[rows] = True
+            confirmed &= candidates
+        for reader, offset in self.recent:
             local = candidates[offset : offset + reader.doc_count_all()]
             docs = self.phrase_docs(reader, q, local)
             confirmed[docs + offset] = True
         return Scored(confirmed, scores)
+
+    def _stable_phrase(self, q: wq.Phrase) -> tuple[np.ndarray]:
+        """The rows of the stable run holding the phrase, live or not."""
+        found = []
+        for reader, offset in self.stable:
+            holding = np.ones(reader.doc_count_all(), dtype=bool)
+            for word in q.words:
+                has = np.zeros(len(holding), dtype=bool)
+                has[self.cache.postings(reader, q.fieldname, word)[0]] = True
+                holding &= has
+            if holding.any():
+                found.append(self.phrase_docs(reader, q, holding) + offset)
+        return (np.concatenate(found) if found else np.zeros(0, dtype=np.int64),)
 
     def phrase_docs(self, reader: Any, q: wq.Phrase, allowed: np.ndarray) -> np.ndarray:
         """Documents (of one segment, among ``allowed``) holding the words in order.

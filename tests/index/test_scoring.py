@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -11,7 +12,8 @@ import pytest
 from pressearchiv.archive.parsing import parse_document
 from pressearchiv.archive.seeding import sample_files
 from pressearchiv.archive.store import ArchiveStore
-from pressearchiv.index import SearchIndex, SearchRequest
+from pressearchiv.index import SearchIndex, SearchRequest, scoring
+from pressearchiv.index.postings import PostingCache, segment_key
 from pressearchiv.index.query import parse_query
 from pressearchiv.index.scoring import evaluate
 from tests.index.conftest import ARTICLES
@@ -88,3 +90,50 @@ def test_phrase_requires_adjacent_words(two_segment_index: SearchIndex) -> None:
     ]
     reversed_words = two_segment_index.search(SearchRequest(query='"Lawrow Herr"'))
     assert reversed_words.total == 0
+
+
+def _answers(ix: SearchIndex) -> dict[str, tuple[int, list[tuple[str, float | None]]]]:
+    return {
+        text: (found.total, [(h.id, h.score) for h in found.hits])
+        for text in QUERIES
+        for found in [ix.search(SearchRequest(query=text, size=50, snippets=False))]
+    }
+
+
+def test_scores_kept_over_large_segments_stay_exact_across_commits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A word's postings over the large segments are kept from one generation
+    to the next; new small segments must still count, in matches and in the
+    statistics (document count, average lengths) every score depends on."""
+    monkeypatch.setattr(scoring, "STABLE_DOCUMENTS", len(ARTICLES))
+    asked: list[str] = []
+    postings = PostingCache.postings
+
+    def counting(self: PostingCache, reader: Any, fieldname: str, text: str) -> Any:
+        asked.append(segment_key(reader))
+        return postings(self, reader, fieldname, text)
+
+    monkeypatch.setattr(PostingCache, "postings", counting)
+    with ArchiveStore.open(tmp_path / "data") as store:
+        store.add_many(ARTICLES)  # one large segment
+        with SearchIndex.open(tmp_path / "index", store) as ix:
+            assert ix.wait_indexed(store.max_seq(), timeout=10)
+            before = _answers(ix)
+            with ix._views.acquire() as view:
+                (large,) = [segment_key(s.reader()) for s, _ in view.searcher.leaf_searchers()]
+            samples = [parse_document(data, name).drafts[0] for name, data in sample_files()]
+            for sample in samples:  # five small segments, five generations
+                stored = store.add_many([sample])
+                assert ix.wait_indexed(stored[0].seq, timeout=10)
+                if sample is samples[-2]:
+                    # (A phrase with no candidates in the large segment alone
+                    # first looks for itself there once it has some.)
+                    _answers(ix)
+                    asked.clear()
+            after = _answers(ix)
+            assert large not in asked  # not read again after the last commit
+            assert asked  # the small segments are
+            with SearchIndex.open(tmp_path / "index", store, read_only=True) as fresh:
+                assert after == _answers(fresh)  # a process that never cached anything
+    assert after != before
