@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from whoosh import query as wq
 from whoosh.qparser import QueryParser, plugins
 from whoosh.reading import IndexReader
@@ -34,7 +35,7 @@ from pressearchiv.index.errors import QueryTooComplex
 from pressearchiv.index.schema import PARTS_FIELD, QUERY_FIELDS, SEARCH_FIELDS
 from pressearchiv.index.syntax import OPERATORS, tidy
 
-__all__ = ["MAX_QUERY_WORDS", "ParsedQuery", "parse_query"]
+__all__ = ["MAX_QUERY_WORDS", "KeptExpansions", "ParsedQuery", "parse_query"]
 
 MAX_QUERY_WORDS = 64
 MAX_QUERY_CHARS = 2_000
@@ -86,6 +87,7 @@ class _Parser(QueryParser):
         analyzer: GermanAnalyzer,
         reader: IndexReader,
         prefixed: Prefixed | None = None,
+        kept: KeptExpansions | None = None,
     ) -> None:
         super().__init__(
             None,
@@ -104,6 +106,7 @@ class _Parser(QueryParser):
         self._analyzer = analyzer
         self._reader = reader
         self._prefixed = prefixed
+        self._kept = kept
 
     def term_query(
         self,
@@ -142,22 +145,60 @@ class _Parser(QueryParser):
             # A lone or leading wildcard would scan the whole lexicon: ignore it.
             return wq.NullQuery
         match = re.compile(fnmatch.translate(folded)).match
-        frequency: dict[str, int] = {}
-        # Segment by segment, each term comes with its statistics in one scan
-        # (asking the whole index per term costs a look-up per segment).
         leaves = (
             self._reader.leaf_readers() if not self._reader.is_atomic() else [(self._reader, 0)]
         )
-        for leaf, _offset in leaves:
+        frequency: dict[str, int] = {}
+        kept = self._kept
+        if kept is not None and kept.leaves:
+            # The counts over the large segments, kept from earlier generations.
+            large = [leaf for leaf, _ in leaves if id(leaf) in kept.leaves]
+            terms, dfs = kept.keep(
+                fieldname, folded, lambda: _arrays(self._count(large, fieldname, prefix, match))
+            )
+            frequency = dict(zip(terms.tolist(), dfs.tolist(), strict=True))
+            leaves = [(leaf, o) for leaf, o in leaves if id(leaf) not in kept.leaves]
+        self._count([leaf for leaf, _ in leaves], fieldname, prefix, match, frequency)
+        found = sorted(((df, t) for t, df in frequency.items()), reverse=True)
+        terms = [wq.Term(fieldname, t) for _, t in found[:MAX_EXPANSION]]
+        return wq.Or(terms) if terms else wq.NullQuery
+
+    def _count(
+        self,
+        leaves: list[Any],
+        fieldname: str,
+        prefix: str,
+        match: Callable[[str], object],
+        into: dict[str, int] | None = None,
+    ) -> dict[str, int]:
+        """Documents per matching term, summed over ``leaves`` (added to ``into``)."""
+        frequency = {} if into is None else into
+        # Segment by segment, each term comes with its statistics in one scan
+        # (asking the whole index per term costs a look-up per segment).
+        for leaf in leaves:
             listed = self._prefixed(leaf, fieldname, prefix) if self._prefixed else None
             if listed is None:
                 listed = _scan(leaf, fieldname, prefix)
             for term, df in itertools.islice(listed, MAX_EXPANSION_SCAN):
                 if match(term):
                     frequency[term] = frequency.get(term, 0) + df
-        found = sorted(((df, t) for t, df in frequency.items()), reverse=True)
-        terms = [wq.Term(fieldname, t) for _, t in found[:MAX_EXPANSION]]
-        return wq.Or(terms) if terms else wq.NullQuery
+        return frequency
+
+
+def _arrays(frequency: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    terms = np.array(list(frequency), dtype=object)
+    return terms, np.fromiter(frequency.values(), dtype=np.int64, count=len(frequency))
+
+
+@dataclass(frozen=True)
+class KeptExpansions:
+    """Where a wildcard's term counts over a generation's large segments are
+    kept from one generation to the next (the large segments never change):
+    ``leaves`` are those segments' readers (by ``id``), and ``keep(field,
+    pattern, compute)`` returns the kept (terms, documents) arrays or computes them."""
+
+    leaves: frozenset[int]
+    keep: Callable[[str, str, Callable[[], tuple[np.ndarray, ...]]], tuple[np.ndarray, ...]]
 
 
 def _scan(leaf: Any, fieldname: str, prefix: str) -> Iterator[tuple[str, int]]:
@@ -173,12 +214,17 @@ Prefixed = Callable[[Any, str, str], Iterable[tuple[str, int]] | None]
 
 
 def parse_query(
-    text: str, analyzer: GermanAnalyzer, reader: IndexReader, prefixed: Prefixed | None = None
+    text: str,
+    analyzer: GermanAnalyzer,
+    reader: IndexReader,
+    prefixed: Prefixed | None = None,
+    kept: KeptExpansions | None = None,
 ) -> ParsedQuery:
     """Parse search box text; see the module docstring for the syntax.
 
     ``prefixed(segment reader, field, prefix)`` may list a segment's terms for
-    wildcards as the segment's own lexicon would (see :data:`Prefixed`)."""
+    wildcards as the segment's own lexicon would (see :data:`Prefixed`), and
+    ``kept`` keep their counts over the large segments (:class:`KeptExpansions`)."""
     if len(text) > MAX_QUERY_CHARS or len(text.split()) > MAX_QUERY_WORDS:
         raise QueryTooComplex(
             f"Die Suchanfrage ist zu lang: höchstens {MAX_QUERY_WORDS} Wörter "
@@ -206,7 +252,7 @@ def parse_query(
         )
     )
     rewritten = _MINUS.sub(lambda m: "NOT " if m.group() == "-" else "", text)
-    parser = _Parser(reader.schema, analyzer, reader, prefixed)
+    parser = _Parser(reader.schema, analyzer, reader, prefixed, kept)
     try:
         query = _clean(parser.parse(rewritten))
     except Exception:  # Whoosh's parser has many ways to fail; plain words never do

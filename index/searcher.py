@@ -24,7 +24,7 @@ from pressearchiv.index.filters import date_mask, outlet_mask
 from pressearchiv.index.grouping import StoryColumns
 from pressearchiv.index.highlight import snippet
 from pressearchiv.index.postings import PostingCache
-from pressearchiv.index.query import ParsedQuery, parse_query
+from pressearchiv.index.query import KeptExpansions, ParsedQuery, parse_query
 from pressearchiv.index.request import (
     Facets,
     Hit,
@@ -90,10 +90,25 @@ class View:
             self._stories = cached  # a race only computes the same thing twice
         return cached[1]
 
+    def _kept(self) -> KeptExpansions | None:
+        """Wildcard counts over this generation's large segments, kept across generations."""
+        segments = [(sub.reader(), offset) for sub, offset in self.searcher.leaf_searchers()]
+        stable, key, _ = self.words.runs(segments)
+        if not stable:
+            return None
+        return KeptExpansions(
+            frozenset(id(reader) for reader, _ in stable),
+            lambda field, pattern, compute: self.postings.over_run(
+                key, "expand", field, pattern, compute
+            ),
+        )
+
     def parse(self, text: str, analyzer: GermanAnalyzer) -> ParsedQuery:
         found = self.parsed.get(text)
         if found is None:
-            found = parse_query(text, analyzer, self.searcher.reader(), self.postings.prefixed)
+            found = parse_query(
+                text, analyzer, self.searcher.reader(), self.postings.prefixed, self._kept()
+            )
             if len(self.parsed) >= PARSED_CACHE:
                 self.parsed.clear()
             self.parsed[text] = found

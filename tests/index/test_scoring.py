@@ -103,9 +103,10 @@ def _answers(ix: SearchIndex) -> dict[str, tuple[int, list[tuple[str, float | No
 def test_scores_kept_over_large_segments_stay_exact_across_commits(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A word's postings over the large segments are kept from one generation
-    to the next; new small segments must still count, in matches and in the
-    statistics (document count, average lengths) every score depends on."""
+    """A word's postings, a phrase's rows and a wildcard's terms over the large
+    segments are kept from one generation to the next; new small segments must
+    still count, in matches and in the statistics (document count, average
+    lengths) every score depends on."""
     monkeypatch.setattr(scoring, "STABLE_DOCUMENTS", len(ARTICLES))
     asked: list[str] = []
     postings = PostingCache.postings
@@ -115,6 +116,13 @@ def test_scores_kept_over_large_segments_stay_exact_across_commits(
         return postings(self, reader, fieldname, text)
 
     monkeypatch.setattr(PostingCache, "postings", counting)
+    prefixed = PostingCache.prefixed
+
+    def listing(self: PostingCache, reader: Any, fieldname: str, prefix: str) -> Any:
+        asked.append(segment_key(reader))  # a wildcard's terms
+        return prefixed(self, reader, fieldname, prefix)
+
+    monkeypatch.setattr(PostingCache, "prefixed", listing)
     with ArchiveStore.open(tmp_path / "data") as store:
         store.add_many(ARTICLES)  # one large segment
         with SearchIndex.open(tmp_path / "index", store) as ix:
