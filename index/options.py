@@ -34,6 +34,10 @@ class IndexOptions:
     query_timeout: float = 5.0
     #: Budget of the numpy posting and position cache, in array elements.
     posting_cache_postings: int = 40_000_000
+    #: Budget of what is kept over the run of large segments across commits
+    #: (a word's postings over all of them: 16 bytes, two units, each), in
+    #: 8-byte units: 64 MiB per searching process.
+    run_cache_postings: int = 8_000_000
     #: Segments of this many documents or more get a posting file (memory-mapped
     #: postings, see index/posting_files.py); smaller ones (uploads) are decoded
     #: from Whoosh's blocks as they are used.

@@ -62,26 +62,29 @@ class PostingCache:
     elements (``IndexOptions.posting_cache_postings``).
     """
 
-    def __init__(self, max_postings: int, files: MappedPostings | None = None) -> None:
-        self._max = max_postings
+    def __init__(
+        self, max_postings: int, files: MappedPostings | None = None, max_run: int | None = None
+    ) -> None:
         self._files = files
-        self._held = 0
-        # key: (segment id, "postings" or "positions", field, term), or
-        # ((run key, kind), "run", field, term)
-        self._arrays: OrderedDict[tuple[Any, str, str, str], tuple[np.ndarray, ...]] = OrderedDict()
+        # key: (segment id, "postings" or "positions", field, term)
+        self._arrays = _Budget(max_postings)
+        # key: ((run key, kind), "run", field, term); apart, so that a few
+        # large runs cannot push every decoded segment out (and the reverse)
+        self._runs = _Budget(max_postings if max_run is None else max_run)
         self._lengths: dict[tuple[str, str], np.ndarray] = {}
         self._lock = threading.Lock()
 
     @property
     def held(self) -> int:
-        """Array elements held now (at most the budget, unless one term alone is bigger)."""
+        """Postings held now for segments, in 8-byte units (at most the budget,
+        unless one term alone is bigger); runs not counted."""
         with self._lock:
-            return self._held
+            return self._arrays.held
 
     def __len__(self) -> int:
-        """Terms (postings or positions) held now."""
+        """Terms (postings or positions) held now for segments."""
         with self._lock:
-            return len(self._arrays)
+            return len(self._arrays.entries)
 
     def postings(self, reader: Any, fieldname: str, text: str) -> Postings:
         """Document numbers (within the segment) and frequencies of one term."""
@@ -138,7 +141,7 @@ class PostingCache:
     ) -> tuple[np.ndarray, ...]:
         """Arrays of one term (or phrase: ``text``) over the run named ``key``,
         computed once and kept within the budget until a segment of the run is gone."""
-        return self._held_or(((key, kind), "run", fieldname, text), compute)
+        return self._held_or(self._runs, ((key, kind), "run", fieldname, text), compute)
 
     def prefixed(self, reader: Any, fieldname: str, prefix: str) -> list[tuple[str, int]] | None:
         """A segment's terms starting with ``prefix`` and their document
@@ -173,24 +176,20 @@ class PostingCache:
         read: Callable[[Any, str, str], tuple[np.ndarray, ...]],
     ) -> tuple[np.ndarray, ...]:
         key = (segment_key(reader), kind, fieldname, text)
-        return self._held_or(key, lambda: read(reader, fieldname, text))
+        return self._held_or(self._arrays, key, lambda: read(reader, fieldname, text))
 
     def _held_or(
-        self, key: tuple[Any, str, str, str], compute: Callable[[], tuple[np.ndarray, ...]]
+        self,
+        budget: _Budget,
+        key: tuple[Any, str, str, str],
+        compute: Callable[[], tuple[np.ndarray, ...]],
     ) -> tuple[np.ndarray, ...]:
         with self._lock:
-            found = self._arrays.get(key)
-            if found is not None:
-                self._arrays.move_to_end(key)
-                return found
-        found = compute()  # outside the lock: reads take a while
-        with self._lock:
-            if key not in self._arrays:
-                self._arrays[key] = found
-                self._held += _size(found)
-                while self._held > self._max and len(self._arrays) > 1:
-                    _, evicted = self._arrays.popitem(last=False)
-                    self._held -= _size(evicted)
+            found = budget.get(key)
+        if found is None:
+            found = compute()  # outside the lock: reads take a while
+            with self._lock:
+                budget.put(key, found)
         return found
 
     def lengths(self, reader: Any, fieldname: str) -> np.ndarray:
@@ -209,21 +208,43 @@ class PostingCache:
         if self._files is not None:
             self._files.retain(segment_keys)
         with self._lock:
-            for gone in [k for k in self._arrays if not _within(k, segment_keys)]:
-                self._held -= _size(self._arrays.pop(gone))
+            self._arrays.keep(lambda key: key[0] in segment_keys)
+            self._runs.keep(lambda key: all(s in segment_keys for s, _ in key[0][0]))
             for lengths in [k for k in self._lengths if k[0] not in segment_keys]:
                 del self._lengths[lengths]
 
 
+class _Budget:
+    """Cached arrays, least recently used first, within a budget of 8-byte units
+    (a document number and a frequency; a position key). Not locked: the
+    cache's lock guards it."""
+
+    def __init__(self, max_units: int) -> None:
+        self.max = max_units
+        self.held = 0
+        self.entries: OrderedDict[tuple[Any, ...], tuple[np.ndarray, ...]] = OrderedDict()
+
+    def get(self, key: tuple[Any, ...]) -> tuple[np.ndarray, ...] | None:
+        found = self.entries.get(key)
+        if found is not None:
+            self.entries.move_to_end(key)
+        return found
+
+    def put(self, key: tuple[Any, ...], arrays: tuple[np.ndarray, ...]) -> None:
+        if key in self.entries:
+            return  # another thread read it meanwhile
+        self.entries[key] = arrays
+        self.held += _size(arrays)
+        while self.held > self.max and len(self.entries) > 1:
+            _, evicted = self.entries.popitem(last=False)
+            self.held -= _size(evicted)
+
+    def keep(self, wanted: Callable[[tuple[Any, ...]], bool]) -> None:
+        """Drop the entries not ``wanted``."""
+        for gone in [key for key in self.entries if not wanted(key)]:
+            self.held -= _size(self.entries.pop(gone))
+
+
 def _size(arrays: tuple[np.ndarray, ...]) -> int:
-    """What an entry counts against the budget: its bytes in 8-byte postings
-    (a document number and a frequency; a position key)."""
+    """What an entry counts against its budget: its bytes in 8-byte units."""
     return sum(a.nbytes for a in arrays) // 8
-
-
-def _within(key: tuple[Any, str, str, str], segment_keys: set[str]) -> bool:
-    """Whether a cached entry's segment (or every segment of its run) still exists."""
-    if key[1] == "run":
-        run_key, _ = key[0]
-        return all(segment in segment_keys for segment, _ in run_key)
-    return key[0] in segment_keys

@@ -68,7 +68,9 @@ class SearchIndex:
             if folder
             else None
         )
-        self._postings = PostingCache(options.posting_cache_postings, files)
+        self._postings = PostingCache(
+            options.posting_cache_postings, files, max_run=options.run_cache_postings
+        )
         self._posting_files = files
         self._posting_builder: PostingFileBuilder | None = None
         self._slots = threading.BoundedSemaphore(options.search_slots)

@@ -11,7 +11,7 @@ import pytest
 from whoosh import index as windex
 
 from pressearchiv.archive.store import ArchiveStore
-from pressearchiv.index import IndexOptions, IndexUnavailable, SearchIndex, SearchRequest
+from pressearchiv.index import IndexOptions, IndexUnavailable, SearchIndex, SearchRequest, scoring
 from pressearchiv.index.merging import committed_segments
 
 from .conftest import ARTICLES
@@ -22,6 +22,7 @@ def test_the_defaults_are_the_values_the_index_was_tuned_with() -> None:
         "search_slots": 3,
         "query_timeout": 5.0,
         "posting_cache_postings": 40_000_000,
+        "run_cache_postings": 8_000_000,
         "posting_file_documents": 1_000,
         "catch_up_batch": 5_000,
         "bulk_backlog": 5_000,
@@ -129,3 +130,18 @@ def test_the_posting_cache_keeps_to_its_budget(tmp_path: Path, store: ArchiveSto
         for word in ("Impfung", "Flüchtlinge", "Verhandlungen", "Gespräch"):
             assert ix.search(SearchRequest(query=word)).total >= 2
             assert ix._postings.held <= 3 or len(ix._postings) == 1
+
+
+def test_what_is_kept_over_large_segments_keeps_to_its_budget(
+    tmp_path: Path, store: ArchiveStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(scoring, "STABLE_DOCUMENTS", 1)  # every segment is large here
+    store.add_many(ARTICLES)
+    options = IndexOptions(run_cache_postings=3)
+    with SearchIndex.open(tmp_path / "index", store, options=options) as ix:
+        assert ix.wait_indexed(store.max_seq(), timeout=10)
+        for word in ("Impfung", "Flüchtlinge", "Verhandlungen", "Gespräch", "Impf*"):
+            assert ix.search(SearchRequest(query=word)).total >= 2
+            runs = ix._postings._runs
+            assert runs.entries  # something is kept …
+            assert runs.held <= 3 or len(runs.entries) == 1  # … within the budget
