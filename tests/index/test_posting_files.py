@@ -235,3 +235,19 @@ def test_fractional_weights_and_positions_round_trip(tmp_path: Path) -> None:
     assert mapped.positions("title", "pegel").tolist() == [(1 << 32) | 9]  # type: ignore[union-attr]
     with pytest.raises(DamagedPostingFile):
         SegmentPostings(path, "seg", 5)  # another segment's document count
+
+
+def test_the_owner_checks_every_file_at_its_start_but_keeps_none_mapped(
+    index_dir: Path, store: ArchiveStore
+) -> None:
+    first, second = posting_files(index_dir)
+    first.write_bytes(first.read_bytes()[:100])  # damaged since the last run
+    with SearchIndex.open(index_dir, store, options=EVERY_SEGMENT) as ix:
+        assert ix.wait_posting_files(timeout=20)
+        builder, files = ix._posting_builder, ix._posting_files
+        assert builder is not None and files is not None
+        assert builder.written == 1  # the damaged one, written again
+        assert list(files._checked) == [second.stem]  # the other one passed its check
+        assert not files._open  # checked, then let go
+        assert ix.search(SearchRequest(query="Hochwasser")).total > 0
+        assert files._open  # a search maps the files it reads
