@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import subprocess
 from pathlib import Path
+
+from checkouts import alternate, fresh_copy, run_timed
 
 # Wildcards and phrases beside the workload's "Impf*" and "zweite Welle".
 EXTRA = ["Masken*", "Lockdown*", '"Robert Koch-Institut"', '"erste Welle"']
@@ -100,28 +100,10 @@ def main() -> None:
     script = args.workdir / "timed.py"
     script.write_text(_TIMED)
     copy = args.workdir / "data"
-    for round_ in range(args.rounds):
-        for code in args.code if round_ % 2 == 0 else list(reversed(args.code)):
-            shutil.rmtree(copy, ignore_errors=True)
-            shutil.copytree(args.data_dir, copy)
-            load = os.getloadavg()[0]
-            python = str(code.resolve() / ".venv/bin/python")
-            done = subprocess.run(
-                [python, str(script), str(copy), str(args.commits), queries],
-                cwd=code,
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            commit = subprocess.run(
-                ["git", "-C", str(code), "rev-parse", "--short", "HEAD"],
-                capture_output=True,
-                text=True,
-            ).stdout.strip()
-            found = json.loads(done.stdout.strip().splitlines()[-1])
-            found = {"round": round_ + 1, "commit": commit, "load_before": round(load, 1)} | found
-            found["load_after"] = round(os.getloadavg()[0], 1)
-            print(json.dumps(found), flush=True)
+    for round_, code in alternate(args.code, args.rounds):
+        fresh_copy(args.data_dir, copy)
+        found = run_timed(code, script, [str(copy), str(args.commits), queries])
+        print(json.dumps({"round": round_} | found), flush=True)
     shutil.rmtree(copy, ignore_errors=True)
 
 

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
+from typing import Any
+
+from checkouts import alternate, fresh_copy, run_timed
 
 # Run by each checkout's own interpreter, so that it measures that code.
 _TIMED = """
@@ -57,35 +57,14 @@ def main() -> None:
     script = args.workdir / "timed.py"
     script.write_text(_TIMED)
     copy = args.workdir / "data"
-    for round_ in range(args.rounds):
-        order = args.code if round_ % 2 == 0 else list(reversed(args.code))
-        for code in order:
-            shutil.rmtree(copy, ignore_errors=True)
-            shutil.copytree(args.data_dir, copy, ignore=shutil.ignore_patterns("index.stories"))
-            load = os.getloadavg()[0]
-            done = subprocess.run(
-                [str(code.resolve() / ".venv/bin/python"), str(script), str(copy)],
-                cwd=code,
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            found = json.loads(done.stdout.strip().splitlines()[-1])
-            found |= {
-                "round": round_ + 1,
-                "code": str(code),
-                "commit": subprocess.run(
-                    ["git", "-C", str(code), "rev-parse", "--short", "HEAD"],
-                    capture_output=True,
-                    text=True,
-                ).stdout.strip(),
-                "ms_per_article": round(1000 * found["seconds"] / max(1, found["articles"]), 2),
-                "load_before": round(load, 1),
-                "load_after": round(os.getloadavg()[0], 1),
-            }
-            print(json.dumps(found), flush=True)
+    for round_, code in alternate(args.code, args.rounds):
+        fresh_copy(args.data_dir, copy, leave_out=("index.stories",))
+        found: dict[str, Any] = {"round": round_, "code": str(code)}
+        found |= run_timed(code, script, [str(copy)])
+        per_article = found["seconds"] / max(1, found["articles"])
+        found["ms_per_article"] = round(1000 * per_article, 2)
+        print(json.dumps(found), flush=True)
     shutil.rmtree(copy, ignore_errors=True)
-    sys.exit(0)
 
 
 if __name__ == "__main__":

@@ -153,10 +153,10 @@ class _Parser(QueryParser):
         if kept is not None and kept.leaves:
             # The counts over the large segments, kept from earlier generations.
             large = [leaf for leaf, _ in leaves if id(leaf) in kept.leaves]
-            terms, dfs = kept.keep(
+            words, dfs = kept.keep(
                 fieldname, folded, lambda: _arrays(self._count(large, fieldname, prefix, match))
             )
-            frequency = dict(zip(terms.tolist(), dfs.tolist(), strict=True))
+            frequency = dict(zip(words.tolist(), dfs.tolist(), strict=True))
             leaves = [(leaf, o) for leaf, o in leaves if id(leaf) not in kept.leaves]
         self._count([leaf for leaf, _ in leaves], fieldname, prefix, match, frequency)
         found = sorted(((df, t) for t, df in frequency.items()), reverse=True)

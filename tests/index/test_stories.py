@@ -224,7 +224,7 @@ def test_a_reader_that_follows_the_saves_reads_only_the_new_parts(
         opened.append(Path(path).name)
         return load(path, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(story_files.np, "load", counting)
+    monkeypatch.setattr(np, "load", counting)  # as story_files reads parts
     first = story_files.load_rows(state)
     assert len(opened) == 2
     assert story_files.load_rows(state, after=first) is first and len(opened) == 2  # nothing new
