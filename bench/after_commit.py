@@ -20,12 +20,10 @@ cold, warm and after a commit (median over the commits).
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
-from pathlib import Path
 
-from checkouts import alternate, fresh_copy, run_timed
+from checkouts import alternate, arguments, fresh_copy, run_timed
 
 # Wildcards and phrases beside the workload's "Impf*" and "zweite Welle".
 EXTRA = ["Masken*", "Lockdown*", '"Robert Koch-Institut"', '"erste Welle"']
@@ -86,12 +84,8 @@ if __name__ == "__main__":
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--data-dir", type=Path, required=True)
-    parser.add_argument("--code", type=Path, action="append", required=True)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser = arguments(__doc__, "/tmp/after-commit")
     parser.add_argument("--commits", type=int, default=5)
-    parser.add_argument("--workdir", type=Path, default=Path("/tmp/after-commit"))
     args = parser.parse_args()
     from workload import QUERIES  # bench/ is on the path when run as a script
 

@@ -9,6 +9,7 @@ that checkout's code.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
@@ -16,6 +17,17 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+
+def arguments(doc: str, workdir: str) -> argparse.ArgumentParser:
+    """The options every such benchmark takes: the data folder, the checkouts,
+    the rounds and the work folder (``workdir`` by default)."""
+    parser = argparse.ArgumentParser(description=doc.split("\n", 1)[0])
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--code", type=Path, action="append", required=True)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--workdir", type=Path, default=Path(workdir))
+    return parser
 
 
 def alternate(codes: list[Path], rounds: int) -> Iterator[tuple[int, Path]]:

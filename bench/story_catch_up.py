@@ -17,13 +17,11 @@ line per run: seconds, milliseconds per article, load average.
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
-from pathlib import Path
 from typing import Any
 
-from checkouts import alternate, fresh_copy, run_timed
+from checkouts import alternate, arguments, fresh_copy, run_timed
 
 # Run by each checkout's own interpreter, so that it measures that code.
 _TIMED = """
@@ -47,11 +45,7 @@ if __name__ == "__main__":  # the catch-up's worker processes import this file
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--data-dir", type=Path, required=True)
-    parser.add_argument("--code", type=Path, action="append", required=True)
-    parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--workdir", type=Path, default=Path("/tmp/story-catch-up"))
+    parser = arguments(__doc__, "/tmp/story-catch-up")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     script = args.workdir / "timed.py"
