@@ -108,28 +108,31 @@ class PostingCache:
     def run_postings(
         self, run: Run, key: RunKey, fieldname: str, text: str, lengths: bool
     ) -> RunPostings:
-        """One term's postings over a run of segments, concatenated in the run's
-        order; ``key`` names the run (:data:`RunKey`), ``lengths`` asks for the
-        field lengths of the documents too."""
-
-        def read() -> tuple[np.ndarray, ...]:
-            rows, tfs, dls = [], [], []
-            for reader, offset in run:
-                ids, tf = self.postings(reader, fieldname, text)
-                if not len(ids):
-                    continue
-                rows.append(ids.astype(np.int64) + offset)
-                tfs.append(tf)
-                if lengths:
-                    dls.append(self.lengths(reader, fieldname)[ids])
-            return (
-                np.concatenate(rows) if rows else np.zeros(0, np.int64),
-                np.concatenate(tfs) if tfs else np.zeros(0, np.float32),
-                np.concatenate(dls) if dls else np.zeros(0, np.float32),
-            )
-
-        found = self.over_run(key, "postings", fieldname, text, read)
+        """:meth:`gathered` over a run of segments, kept under ``key`` (which
+        names the run, :data:`RunKey`) from one generation to the next."""
+        found = self.over_run(
+            key, "postings", fieldname, text, lambda: self.gathered(run, fieldname, text, lengths)
+        )
         return found[0], found[1], found[2]
+
+    def gathered(self, run: Run, fieldname: str, text: str, lengths: bool) -> RunPostings:
+        """One term's postings over some segments, concatenated in their order:
+        rows (offsets added), frequencies and, if ``lengths``, the documents'
+        field lengths (else an empty array). Not kept."""
+        rows, tfs, dls = [], [], []
+        for reader, offset in run:
+            ids, tf = self.postings(reader, fieldname, text)
+            if not len(ids):
+                continue
+            rows.append(ids.astype(np.int64) + offset)
+            tfs.append(tf)
+            if lengths:
+                dls.append(self.lengths(reader, fieldname)[ids])
+        return (
+            np.concatenate(rows) if rows else np.zeros(0, np.int64),
+            np.concatenate(tfs) if tfs else np.zeros(0, np.float32),
+            np.concatenate(dls) if dls else np.zeros(0, np.float32),
+        )
 
     def over_run(
         self,

@@ -52,7 +52,6 @@ WORD_SCORES_POSTINGS = 2_000_000
 # (PostingCache.run_postings). Any size would be correct; this one leaves out
 # the upload segments that come and go.
 STABLE_DOCUMENTS = 1_000
-_NO_LENGTHS = np.zeros(0, dtype=np.float32)
 
 
 class QueryTimeout(Exception):
@@ -205,6 +204,8 @@ class _Evaluator:
             scorable = getattr(field, "scorable", False)
             avg = self.avg_length(fieldname) if scorable else 1.0
             for rows, tf, dl in self._postings(fieldname, text, scorable):
+                if not len(rows):
+                    continue
                 part = tf * weight
                 if scorable:
                     part = part / (1 - B + B * dl / avg)
@@ -226,17 +227,12 @@ class _Evaluator:
     def _postings(
         self, fieldname: str, text: str, lengths: bool
     ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        """A term's (rows, frequencies, field lengths): the stable run's at once,
-        then each other segment's (an empty lengths array unless ``lengths``)."""
+        """A term's (rows, frequencies, field lengths): over the stable run, kept
+        across generations, then over the other segments, read each time."""
         if self.stable:
-            found = self.cache.run_postings(self.stable, self.stable_key, fieldname, text, lengths)
-            if len(found[0]):
-                yield found
-        for reader, offset in self.recent:
-            ids, tf = self.cache.postings(reader, fieldname, text)
-            if len(ids):
-                dl = self.cache.lengths(reader, fieldname)[ids] if lengths else _NO_LENGTHS
-                yield ids.astype(np.int64) + offset, tf, dl
+            yield self.cache.run_postings(self.stable, self.stable_key, fieldname, text, lengths)
+        if self.recent:
+            yield self.cache.gathered(self.recent, fieldname, text, lengths)
 
     def conjunction(self, subqueries: list[wq.Query], boost: float) -> Scored:
         parts = [self.node(q) for q in subqueries]
