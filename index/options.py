@@ -12,9 +12,11 @@ the fields it needs from it. Change one with :func:`dataclasses.replace`.
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, fields
+from pathlib import Path
 
-__all__ = ["IndexOptions"]
+__all__ = ["IndexOptions", "usable_memory"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,8 +38,16 @@ class IndexOptions:
     posting_cache_postings: int = 40_000_000
     #: Budget of what is kept over the run of large segments across commits
     #: (a word's postings over all of them: 16 bytes, two units, each), in
-    #: 8-byte units: 64 MiB per searching process.
+    #: 8-byte units: 64 MiB per searching process at ``cache_documents``.
     run_cache_postings: int = 8_000_000
+    #: Budget of a generation's word scores (a word's or phrase's matching rows
+    #: and scores: 12 bytes a posting), in 8-byte units: 24 MiB per searching
+    #: process at ``cache_documents``.
+    word_scores_postings: int = 3_000_000
+    #: The two budgets above are for an index of this many documents. A common
+    #: word's postings grow with the archive, so for a larger index they grow
+    #: in proportion (:meth:`cache_units`) and hold as many words as here.
+    cache_documents: int = 100_000
     #: Segments of this many documents or more get a posting file (memory-mapped
     #: postings, see index/posting_files.py); smaller ones (uploads) are decoded
     #: from Whoosh's blocks as they are used.
@@ -63,6 +73,16 @@ class IndexOptions:
     #: Segments of this many documents or more are never merged by the service.
     largest_merged: int = 1_000
 
+    def cache_units(self, budget: int, documents: int) -> int:
+        """``budget`` (``run_cache_postings`` or ``word_scores_postings``) for an
+        index of ``documents`` documents: in proportion to them above
+        ``cache_documents``, never less than ``budget``, and never more than
+        :data:`MEMORY_SHARE` of the memory this process may use (so that a few
+        searching processes with both caches full leave most of it to the page
+        cache)."""
+        scaled = budget * max(documents, self.cache_documents) // self.cache_documents
+        return max(budget, min(scaled, usable_memory() // MEMORY_SHARE // 8))
+
     def __post_init__(self) -> None:
         for spec in fields(self):
             value = getattr(self, spec.name)
@@ -71,6 +91,26 @@ class IndexOptions:
             else:
                 number = _check_seconds(spec.name, value, zero=spec.name == "query_timeout")
                 object.__setattr__(self, spec.name, number)
+
+
+# Each growing cache budget may take at most 1/MEMORY_SHARE of the memory: a
+# service of two workers and an owner, each with two full caches, then holds
+# 6/32 of it in them.
+MEMORY_SHARE = 32
+
+
+def usable_memory() -> int:
+    """Bytes of memory this process may use: the machine's, or its control
+    group's limit if lower (a container's)."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (OSError, ValueError):
+        total = 1 << 62  # unknown: no cap beyond the budgets' own
+    try:
+        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+    except OSError:
+        return total
+    return min(total, int(limit)) if limit.isdigit() else total
 
 
 # Smallest allowed value of an int field (1 unless named here).

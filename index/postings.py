@@ -27,13 +27,13 @@ the next: after an upload only the new small segments are read again.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from pressearchiv.index.engine import read_lengths, read_positions, read_postings
+from pressearchiv.index.lru import ArrayLru
 from pressearchiv.index.mapped_postings import MappedPostings
 from pressearchiv.index.posting_files import DamagedPostingFile
 
@@ -67,10 +67,10 @@ class PostingCache:
     ) -> None:
         self._files = files
         # key: (segment id, "postings" or "positions", field, term)
-        self._arrays = _Budget(max_postings)
+        self._arrays = ArrayLru(max_postings)
         # key: ((run key, kind), "run", field, term); apart, so that a few
         # large runs cannot push every decoded segment out (and the reverse)
-        self._runs = _Budget(max_postings if max_run is None else max_run)
+        self._runs = ArrayLru(max_postings if max_run is None else max_run)
         self._lengths: dict[tuple[str, str], np.ndarray] = {}
         self._lock = threading.Lock()
 
@@ -80,6 +80,18 @@ class PostingCache:
         unless one term alone is bigger); runs not counted."""
         with self._lock:
             return self._arrays.held
+
+    @property
+    def run_budget(self) -> int:
+        """The budget of what is kept over runs, in 8-byte units."""
+        return self._runs.max
+
+    def size_runs(self, max_units: int) -> None:
+        """Give what is kept over runs a new budget (it follows the index's
+        size, :meth:`IndexOptions.cache_units
+        <pressearchiv.index.options.IndexOptions.cache_units>`)."""
+        with self._lock:
+            self._runs.resize(max_units)
 
     def __len__(self) -> int:
         """Terms (postings or positions) held now for segments."""
@@ -183,7 +195,7 @@ class PostingCache:
 
     def _held_or(
         self,
-        budget: _Budget,
+        budget: ArrayLru,
         key: tuple[Any, str, str, str],
         compute: Callable[[], tuple[np.ndarray, ...]],
     ) -> tuple[np.ndarray, ...]:
@@ -215,39 +227,3 @@ class PostingCache:
             self._runs.keep(lambda key: all(s in segment_keys for s, _ in key[0][0]))
             for lengths in [k for k in self._lengths if k[0] not in segment_keys]:
                 del self._lengths[lengths]
-
-
-class _Budget:
-    """Cached arrays, least recently used first, within a budget of 8-byte units
-    (a document number and a frequency; a position key). Not locked: the
-    cache's lock guards it."""
-
-    def __init__(self, max_units: int) -> None:
-        self.max = max_units
-        self.held = 0
-        self.entries: OrderedDict[tuple[Any, ...], tuple[np.ndarray, ...]] = OrderedDict()
-
-    def get(self, key: tuple[Any, ...]) -> tuple[np.ndarray, ...] | None:
-        found = self.entries.get(key)
-        if found is not None:
-            self.entries.move_to_end(key)
-        return found
-
-    def put(self, key: tuple[Any, ...], arrays: tuple[np.ndarray, ...]) -> None:
-        if key in self.entries:
-            return  # another thread read it meanwhile
-        self.entries[key] = arrays
-        self.held += _size(arrays)
-        while self.held > self.max and len(self.entries) > 1:
-            _, evicted = self.entries.popitem(last=False)
-            self.held -= _size(evicted)
-
-    def keep(self, wanted: Callable[[tuple[Any, ...]], bool]) -> None:
-        """Drop the entries not ``wanted``."""
-        for gone in [key for key in self.entries if not wanted(key)]:
-            self.held -= _size(self.entries.pop(gone))
-
-
-def _size(arrays: tuple[np.ndarray, ...]) -> int:
-    """What an entry counts against its budget: its bytes in 8-byte units."""
-    return sum(a.nbytes for a in arrays) // 8

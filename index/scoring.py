@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from pressearchiv.index.formats import FastPositions
+from pressearchiv.index.lru import ArrayLru
 from pressearchiv.index.postings import PostingCache, Run, RunKey, segment_key
 from pressearchiv.index.schema import FIELD_WEIGHTS
 
@@ -45,8 +47,6 @@ __all__ = ["QueryTimeout", "Scored", "WordScores", "evaluate"]
 K1 = 1.2
 B = 0.75
 _CHUNK = 8192
-# Postings held by one generation's WordScores (rows and scores: 8 bytes each).
-WORD_SCORES_POSTINGS = 2_000_000
 # Segments this large are never merged (IndexOptions.largest_merged): a word's
 # postings over them are kept concatenated from one generation to the next
 # (PostingCache.run_postings). Any size would be correct; this one leaves out
@@ -70,16 +70,30 @@ class WordScores:
     A word's scores depend only on the generation (its segments, deletions
     and field statistics), so a repeated word costs one scatter into the
     result instead of a pass over every segment and field; a repeated phrase
-    also skips checking positions. Bounded by
-    postings held; when full it starts again (a generation lives only until
-    the next commit anyway).
+    also skips checking positions. Bounded by the postings held (a row and a
+    score: one 8-byte unit each); the least recently used word goes first.
+    Its budget follows the index's size (:meth:`IndexOptions.cache_units
+    <pressearchiv.index.options.IndexOptions.cache_units>`): a common word's
+    postings grow with the archive, and a budget sized for 100,000 articles
+    held only a few of them at a million, so every search computed its words
+    again.
     """
 
-    def __init__(self, max_postings: int = WORD_SCORES_POSTINGS) -> None:
-        self._max = max_postings
-        self._held = 0
-        self._scores: dict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = {}
+    def __init__(self, max_postings: int) -> None:
+        self._scores = ArrayLru(max_postings)
+        self._lock = threading.Lock()
         self._runs: tuple[Run, RunKey, Run] | None = None
+
+    @property
+    def budget(self) -> int:
+        """Postings it may hold."""
+        return self._scores.max
+
+    @property
+    def held(self) -> int:
+        """Postings it holds now."""
+        with self._lock:
+            return self._scores.held
 
     def runs(self, segments: list[tuple[Any, int]]) -> tuple[Run, RunKey, Run]:
         """The generation's stable run (its large segments), the run's key, and
@@ -92,15 +106,15 @@ class WordScores:
         return self._runs
 
     def get(self, key: tuple[Any, ...]) -> tuple[np.ndarray, np.ndarray] | None:
-        return self._scores.get(key)
+        with self._lock:
+            found = self._scores.get(key)
+        return None if found is None else (found[0], found[1])
 
     def put(self, key: tuple[Any, ...], rows: np.ndarray, scores: np.ndarray) -> None:
-        # Unlocked: searches share it, and a race only computes a word twice.
-        if self._held + len(rows) > self._max:
-            self._scores.clear()
-            self._held = 0
-        self._scores[key] = (rows, scores)
-        self._held += len(rows)
+        # Searches share it; two that race on a word both compute it, and the
+        # first one's arrays are kept.
+        with self._lock:
+            self._scores.put(key, (rows, scores))
 
 
 class _Evaluator:

@@ -77,7 +77,7 @@ class SearchIndex:
         self._indexed = threading.Condition()
         self._indexed_seq = -1
         self._storied = threading.Condition()  # notified with each new story map
-        self._views = Views(ix, self._columns, self._postings)
+        self._views = Views(ix, self._columns, self._postings, options)
         self._writer: IndexWriterThread | None = None
         self._stories: StoryFollower | None = None
         self._follower: IndexFollower | None = None

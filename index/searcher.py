@@ -68,8 +68,9 @@ class View:
     # Parsed queries: a wildcard's expansion depends only on this generation's
     # terms, so a repeated query skips parsing and expanding.
     parsed: dict[str, ParsedQuery] = field(default_factory=dict)
-    # Each query word's rows and scores in this generation (see WordScores).
-    words: WordScores = field(default_factory=WordScores)
+    # Each query word's rows and scores in this generation (see WordScores);
+    # Views gives it a budget for the generation's size.
+    words: WordScores = field(default_factory=lambda: WordScores(0))
     # The story map currently known, and this view's columns of it (built on
     # first use; a newer map, published while the view lives, replaces them).
     story_map: StoryMap = field(default_factory=StoryMap.empty)

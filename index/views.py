@@ -19,7 +19,9 @@ from whoosh.index import Index
 from pressearchiv.index import searcher as run
 from pressearchiv.index.columns import ColumnCache, Columns
 from pressearchiv.index.errors import IndexUnavailable
+from pressearchiv.index.options import IndexOptions
 from pressearchiv.index.postings import PostingCache, segment_key
+from pressearchiv.index.scoring import WordScores
 from pressearchiv.index.story_tracker import StoryMap
 
 __all__ = ["Views"]
@@ -28,8 +30,11 @@ __all__ = ["Views"]
 class Views:
     """The views of one open index: the current one, and fresh ones after commits."""
 
-    def __init__(self, ix: Index, columns: ColumnCache, postings: PostingCache) -> None:
+    def __init__(
+        self, ix: Index, columns: ColumnCache, postings: PostingCache, options: IndexOptions
+    ) -> None:
         self._ix = ix
+        self._options = options
         self._columns = columns
         self._postings = postings
         self._lock = threading.Lock()  # guards the current view and reference counts
@@ -55,11 +60,17 @@ class Views:
             searcher.close()  # its segments' files would stay open until collected
             raise
         self._postings.retain({segment_key(sub.reader()) for sub, _ in searcher.leaf_searchers()})
+        # The caches whose entries grow with the archive get budgets that grow
+        # with it (IndexOptions.cache_units).
+        documents, options = searcher.doc_count_all(), self._options
+        self._postings.size_runs(options.cache_units(options.run_cache_postings, documents))
+        words = WordScores(options.cache_units(options.word_scores_postings, documents))
         return run.View(
             searcher,
             columns,
             self._postings,
             doc_count=searcher.doc_count(),
+            words=words,
             story_map=self._story_map,
         )
 

@@ -12,6 +12,7 @@ from whoosh import index as windex
 
 from pressearchiv.archive.store import ArchiveStore
 from pressearchiv.index import IndexOptions, IndexUnavailable, SearchIndex, SearchRequest, scoring
+from pressearchiv.index import options as options_module
 from pressearchiv.index.merging import committed_segments
 
 from .conftest import ARTICLES
@@ -23,6 +24,8 @@ def test_the_defaults_are_the_values_the_index_was_tuned_with() -> None:
         "query_timeout": 5.0,
         "posting_cache_postings": 40_000_000,
         "run_cache_postings": 8_000_000,
+        "word_scores_postings": 3_000_000,
+        "cache_documents": 100_000,
         "posting_file_documents": 1_000,
         "catch_up_batch": 5_000,
         "bulk_backlog": 5_000,
@@ -145,3 +148,36 @@ def test_what_is_kept_over_large_segments_keeps_to_its_budget(
             runs = ix._postings._runs
             assert runs.entries  # something is kept …
             assert runs.held <= 3 or len(runs.entries) == 1  # … within the budget
+
+
+def test_the_budgets_of_growing_caches_follow_the_index_size(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    options = IndexOptions()
+    run, words = options.run_cache_postings, options.word_scores_postings
+    assert options.cache_units(run, 0) == run  # never less than the budget …
+    assert options.cache_units(run, 100_000) == run
+    assert options.cache_units(words, 1_000_000) == 10 * words  # … in proportion above
+    assert options.cache_units(run, 250_000) == run * 5 // 2
+    # … and within a share of the memory the process may use
+    monkeypatch.setattr(options_module, "usable_memory", lambda: 8 * 32 * 50_000_000)
+    assert options.cache_units(run, 1_000_000) == 50_000_000
+    assert options.cache_units(run, 10_000) == run  # the cap never cuts below the budget
+
+
+def test_usable_memory_is_at_most_the_machines() -> None:
+    import os
+
+    machine = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    assert 0 < options_module.usable_memory() <= machine
+
+
+def test_each_generation_gets_budgets_for_its_size(tmp_path: Path, store: ArchiveStore) -> None:
+    store.add_many(ARTICLES)
+    options = IndexOptions(cache_documents=1, run_cache_postings=5, word_scores_postings=7)
+    with SearchIndex.open(tmp_path / "index", store, options=options) as ix:
+        assert ix.wait_indexed(store.max_seq(), timeout=10)
+        documents = ix._views.current.searcher.doc_count_all()
+        assert documents == len(ARTICLES)
+        assert ix._views.current.words.budget == 7 * documents
+        assert ix._postings.run_budget == 5 * documents

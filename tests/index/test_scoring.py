@@ -15,7 +15,7 @@ from pressearchiv.archive.store import ArchiveStore
 from pressearchiv.index import SearchIndex, SearchRequest, scoring
 from pressearchiv.index.postings import PostingCache, segment_key
 from pressearchiv.index.query import parse_query
-from pressearchiv.index.scoring import evaluate
+from pressearchiv.index.scoring import WordScores, evaluate
 from tests.index.conftest import ARTICLES
 
 QUERIES = [
@@ -145,3 +145,19 @@ def test_scores_kept_over_large_segments_stay_exact_across_commits(
             with SearchIndex.open(tmp_path / "index", store, read_only=True) as fresh:
                 assert after == _answers(fresh)  # a process that never cached anything
     assert after != before
+
+
+def test_word_scores_forget_the_least_recently_used_word_first() -> None:
+    def scores(n: int) -> tuple[np.ndarray, np.ndarray]:
+        return np.arange(n, dtype=np.int64), np.ones(n, dtype=np.float32)  # 1.5 units each
+
+    words = WordScores(max_postings=12)  # two words of four postings
+    words.put(("a",), *scores(4))
+    words.put(("b",), *scores(4))
+    assert words.get(("a",)) is not None  # "a" is now the more recent
+    words.put(("c",), *scores(4))
+    assert words.get(("b",)) is None
+    assert words.get(("a",)) is not None and words.get(("c",)) is not None
+    assert words.held == 12
+    words.put(("huge",), *scores(100))  # larger than the budget: kept alone
+    assert words.get(("huge",)) is not None and words.get(("a",)) is None
