@@ -97,6 +97,7 @@ class SearchIndex:
         read_only: bool = False,
         follow: bool = False,
         on_open: Callable[[], None] | None = None,
+        stories: bool = True,
     ) -> SearchIndex:
         """Open (or create) the index and start following the store.
 
@@ -114,7 +115,10 @@ class SearchIndex:
         beside its owner: no repair, no writer, no lock; with ``follow=True``
         it also picks up each of the owner's commits (and story maps) within
         ``options.follow_seconds``, and :meth:`wait_indexed` waits for them
-        (a worker process of a multi-process service). ``options`` tune it
+        (a worker process of a multi-process service). ``stories=False``
+        (an owner that only indexes, such as a bulk ingest about to exit)
+        assigns no stories: the next owner that does catches up, from the
+        saved map on. ``options`` tune it
         (default: :class:`IndexOptions` ()). Any Whoosh other than 2.7.4 is
         refused with ``UnsupportedWhoosh`` (an IndexUnavailable).
         """
@@ -149,23 +153,28 @@ class SearchIndex:
             )
             index._writer.start()
             index._start_posting_files()
-            directory = stories_dir(Path(index_dir))
-            saved = StoryMap.load(directory)
-            if not saved.agrees_with(store):  # the tracker discards it when made
-                saved = StoryMap.empty()
-            index._publish_stories(saved)
-            index._stories = StoryFollower(
-                functools.partial(StoryTracker, directory, store),
-                index._story_target,
-                index._publish_stories,
-                options.poll_seconds,
-                saved=saved.watermark,
-            )
-            index._stories.start()
+            if stories:
+                index._start_stories(stories_dir(Path(index_dir)))
         except BaseException:
             index.close()  # the view's searcher and the owner lock
             raise
         return index
+
+    def _start_stories(self, directory: Path) -> None:
+        """(Owner) Publish the saved story map and assign the rest in the background."""
+        store, options = self._store, self._options
+        saved = StoryMap.load(directory)
+        if not saved.agrees_with(store):  # the tracker discards it when made
+            saved = StoryMap.empty()
+        self._publish_stories(saved)
+        self._stories = StoryFollower(
+            functools.partial(StoryTracker, directory, store),
+            self._story_target,
+            self._publish_stories,
+            options.poll_seconds,
+            saved=saved.watermark,
+        )
+        self._stories.start()
 
     # -- keeping up with the store -------------------------------------------
 

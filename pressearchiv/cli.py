@@ -123,7 +123,12 @@ def _ingest(settings: Settings, args: argparse.Namespace) -> int:
     try:
         # Also when nothing new is added: an earlier, interrupted run may have
         # stored articles without indexing them.
-        index = SearchIndex.open(settings.index_dir, store, options=settings.index_options())
+        # No stories here: a command about to exit would start assigning them
+        # (the detector and its fingerprint processes: the largest memory of
+        # the whole ingest) only to stop; the service assigns them at its start.
+        index = SearchIndex.open(
+            settings.index_dir, store, options=settings.index_options(), stories=False
+        )
     except IndexUnavailable:
         print(
             "A running service owns the search index; it indexes the new articles as they "

@@ -59,3 +59,24 @@ def test_a_running_owner_keeps_the_index(
     assert main(["reindex", "--data-dir", str(data)]) == 0
     out, _ = capsys.readouterr()
     assert out.startswith("Indexed 7 articles")
+
+
+def test_ingest_leaves_stories_to_the_service(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pressearchiv.index import SearchRequest
+    from pressearchiv.index.story_tracker import StoryMap, stories_dir
+    from tests.index.flood import AGENCY, NEW_LEAD
+
+    data = tmp_path / "data"
+    first, second = tmp_path / "agentur.txt", tmp_path / "zeitung.txt"
+    first.write_text(AGENCY, encoding="utf-8")
+    second.write_text(NEW_LEAD, encoding="utf-8")  # the same copy with a new lead
+    assert main(["ingest", "--no-progress", "--data-dir", str(data), str(first), str(second)]) == 0
+    assert "The search index is up to date" in capsys.readouterr().err
+    # Indexed, and no story assigned: the command would only have started on them.
+    assert StoryMap.load(stories_dir(data / "index")).watermark == 0
+    with ArchiveStore.open(data) as store, SearchIndex.open(data / "index", store) as service:
+        assert service.wait_stories(store.max_seq(), timeout=30)  # the service does
+        found = service.search(SearchRequest(query="Katastrophenalarm Elbe"))
+        assert found.total == 2 and found.stories == 1
