@@ -117,7 +117,9 @@ def main() -> None:
     script.write_text(_TIMED)
     for round_, code in alternate(args.code, args.rounds):
         for variant in variants:
-            found = run_timed(code, script, [str(args.data_dir), queries, variant, str(args.repeat)])
+            found = run_timed(
+                code, script, [str(args.data_dir), queries, variant, str(args.repeat)]
+            )
             print(json.dumps({"round": round_} | found), flush=True)
 
 
