@@ -68,6 +68,12 @@ class IndexOptions:
     follow_seconds: float = 0.1
     #: Seconds between two comparisons of the whole index with the store.
     recheck_seconds: float = 30.0
+    #: Seconds after the start at which the owner loads its story detector
+    #: even before new articles need it (seconds of CPU for a large archive):
+    #: an owner that answers searches lets its first searches go first; one
+    #: that serves none (a multi-process service's) loads it at once, so the
+    #: first upload does not wait for it.
+    story_load_after: float = 3.0
     #: A size tier of small segments is merged once it holds this many.
     merge_factor: int = 8
     #: Segments of this many documents or more are never merged by the service.
@@ -89,7 +95,7 @@ class IndexOptions:
             if spec.type in ("int", int):
                 _check_int(spec.name, value, minimum=_MINIMUM.get(spec.name, 1))
             else:
-                number = _check_seconds(spec.name, value, zero=spec.name == "query_timeout")
+                number = _check_seconds(spec.name, value, zero=spec.name in _ZERO_ALLOWED)
                 object.__setattr__(self, spec.name, number)
 
 
@@ -101,7 +107,7 @@ MEMORY_SHARE = 32
 
 def usable_memory() -> int:
     """Bytes of memory this process may use: the machine's, or its control
-    group's limit if lower (a container's)."""
+    group's limit if lower (a container's, cgroup v2)."""
     try:
         total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (OSError, ValueError):
@@ -113,6 +119,8 @@ def usable_memory() -> int:
     return min(total, int(limit)) if limit.isdigit() else total
 
 
+# Float fields that may be 0 (the others must be more).
+_ZERO_ALLOWED = ("query_timeout", "story_load_after")
 # Smallest allowed value of an int field (1 unless named here).
 _MINIMUM = {"merge_factor": 2}
 

@@ -173,6 +173,7 @@ class SearchIndex:
             self._publish_stories,
             options.poll_seconds,
             saved=saved.watermark,
+            load_after=options.story_load_after,
         )
         self._stories.start()
 

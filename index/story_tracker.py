@@ -56,9 +56,6 @@ MAX_PARTS = 64
 # read at the next start; by size, the folder stays within about twice the
 # folded state and its floor, and the folding rewrites little when it is small.
 COMPACT_SLACK_BYTES = 32 << 20
-# Seconds after the start at which the owner loads its story detector even
-# without new articles (see StoryFollower).
-TRACKER_LOAD_AFTER = 3.0
 
 
 def stories_dir(index_dir: Path) -> Path:
@@ -228,10 +225,11 @@ class StoryFollower(threading.Thread):
 
     The tracker is made by ``make_tracker`` in this thread, once the index
     holds articles beyond ``saved`` (the highest ``seq`` of the saved map the
-    index published at open) or :data:`TRACKER_LOAD_AFTER` seconds after the
-    start, whichever comes first: loading a large archive's detector takes
-    seconds of the interpreter that the first searches need (searches need
-    only the saved map), and the first upload should not wait for it either.
+    index published at open) or ``load_after`` seconds after the start
+    (``IndexOptions.story_load_after``), whichever comes first: loading a
+    large archive's detector takes seconds of the interpreter that the first
+    searches in the same process need (searches need only the saved map), and
+    the first upload should not wait for it either.
     """
 
     def __init__(
@@ -241,12 +239,13 @@ class StoryFollower(threading.Thread):
         publish: Callable[[StoryMap], None],
         poll_seconds: float,
         saved: int = 0,
+        load_after: float = 3.0,
     ) -> None:
         super().__init__(name="pressearchiv-stories", daemon=True)
         self._make_tracker = make_tracker
         self._tracker: StoryTracker | None = None
         self._saved = saved
-        self._load_at = time.monotonic() + TRACKER_LOAD_AFTER
+        self._load_at = time.monotonic() + load_after
         self._indexed = indexed
         self._publish = publish
         self._poll = poll_seconds

@@ -88,7 +88,11 @@ def serve_workers(settings: Settings, uvicorn_options: dict[str, Any]) -> None:
     # Already running when started by `pressearchiv serve`.
     context = start_worker_template(settings.max_connections)
     supervisor = Supervisor(config, settings.worker_count, context)
-    options = dataclasses.replace(settings.index_options(), poll_seconds=OWNER_POLL_SECONDS)
+    # The owner answers no searches here: it loads its story detector at once,
+    # so the first upload does not wait for it (1.6 s at 100,000 articles).
+    options = dataclasses.replace(
+        settings.index_options(), poll_seconds=OWNER_POLL_SECONDS, story_load_after=0.0
+    )
     # From here SIGTERM and SIGINT only ask the supervisor to stop: one that
     # comes while the index is still being opened (the workers already
     # answer) stops everything once it is open, and the index is closed.

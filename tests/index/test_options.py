@@ -33,6 +33,7 @@ def test_the_defaults_are_the_values_the_index_was_tuned_with() -> None:
         "poll_seconds": 0.5,
         "follow_seconds": 0.1,
         "recheck_seconds": 30.0,
+        "story_load_after": 3.0,
         "merge_factor": 8,
         "largest_merged": 1_000,
     }
@@ -49,6 +50,7 @@ def test_the_defaults_are_the_values_the_index_was_tuned_with() -> None:
         ({"poll_seconds": 0}, ValueError, "poll_seconds must be a finite number more than 0"),
         ({"recheck_seconds": float("inf")}, ValueError, "recheck_seconds must be a finite"),
         ({"query_timeout": -1}, ValueError, "query_timeout must be a finite number at least 0"),
+        ({"story_load_after": -1}, ValueError, "story_load_after must be a finite number at"),
         ({"query_timeout": "5"}, TypeError, "query_timeout must be a number, not str"),
     ],
 )

@@ -269,3 +269,41 @@ def folder_sizes(folder: Path) -> tuple[int, int]:
     """Bytes of the first part and of all later ones."""
     sizes = [p.stat().st_size for p in sorted(folder.glob("part-*.npz"))]
     return (sizes[0] if sizes else 0), sum(sizes[1:])
+
+
+@pytest.mark.parametrize(("load_after", "loaded"), [(0.0, True), (60.0, False)])
+def test_the_owner_loads_its_story_detector_when_told_even_with_nothing_new(
+    tmp_path: Path, story_store: ArchiveStore, load_after: float, loaded: bool
+) -> None:
+    directory = tmp_path / "stories"
+    first = story_tracker.StoryTracker(directory, story_store)
+    assert first.catch_up(story_store.max_seq(), threading.Event()) == 15  # all saved
+    made, shown = threading.Event(), threading.Event()
+    published: list[int] = []
+
+    def publish(stories: story_tracker.StoryMap) -> None:
+        published.append(stories.watermark)
+        shown.set()
+
+    def make() -> story_tracker.StoryTracker:
+        made.set()
+        return story_tracker.StoryTracker(directory, story_store)
+
+    follower = story_tracker.StoryFollower(
+        make,
+        story_store.max_seq,  # nothing beyond the saved map
+        publish,
+        poll_seconds=0.05,
+        saved=first.watermark,
+        load_after=load_after,
+    )
+    follower.start()
+    try:
+        # A multi-process service's owner (load_after 0) loads it at once, so the
+        # first upload does not wait for it; one that searches waits.
+        assert made.wait(timeout=5 if loaded else 0.5) is loaded
+        if loaded:  # and publishes the same map as the saved one
+            assert shown.wait(timeout=5) and published == [first.watermark]
+    finally:
+        follower.stop()
+        follower.join(timeout=10)
