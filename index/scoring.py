@@ -70,8 +70,9 @@ class WordScores:
     A word's scores depend only on the generation (its segments, deletions
     and field statistics), so a repeated word costs one scatter into the
     result instead of a pass over every segment and field; a repeated phrase
-    also skips checking positions. Bounded by the postings held (a row and a
-    score: one 8-byte unit each); the least recently used word goes first.
+    also skips checking positions. Bounded by what it holds, in 8-byte units
+    (a posting's row and score take one and a half); the least recently used
+    word goes first.
     Its budget follows the index's size (:meth:`IndexOptions.cache_units
     <pressearchiv.index.options.IndexOptions.cache_units>`): a common word's
     postings grow with the archive, and a budget sized for 100,000 articles
@@ -79,19 +80,19 @@ class WordScores:
     again.
     """
 
-    def __init__(self, max_postings: int) -> None:
-        self._scores = ArrayLru(max_postings)
+    def __init__(self, max_units: int) -> None:
+        self._scores = ArrayLru(max_units)
         self._lock = threading.Lock()
         self._runs: tuple[Run, RunKey, Run] | None = None
 
     @property
     def budget(self) -> int:
-        """Postings it may hold."""
+        """What it may hold, in 8-byte units."""
         return self._scores.max
 
     @property
     def held(self) -> int:
-        """Postings it holds now."""
+        """What it holds now, in 8-byte units."""
         with self._lock:
             return self._scores.held
 

@@ -151,7 +151,7 @@ def test_word_scores_forget_the_least_recently_used_word_first() -> None:
     def scores(n: int) -> tuple[np.ndarray, np.ndarray]:
         return np.arange(n, dtype=np.int64), np.ones(n, dtype=np.float32)  # 1.5 units each
 
-    words = WordScores(max_postings=12)  # two words of four postings
+    words = WordScores(max_units=12)  # two words of four postings
     words.put(("a",), *scores(4))
     words.put(("b",), *scores(4))
     assert words.get(("a",)) is not None  # "a" is now the more recent
