@@ -19,14 +19,6 @@ So we run uvicorn's own h11 protocol with two additions, as nginx
   connections does not flood the log either.
 * **Connection cap.** Beyond ``max_connections`` open connections a new one is
   answered 503 with ``Retry-After`` and closed at once, freeing its descriptor.
-* **Requests per connection.** The :data:`REQUESTS_PER_CONNECTION`-th answer on
-  a kept-alive connection says ``Connection: close`` (nginx's
-  ``keepalive_requests``), and the client connects again. The kernel hands each
-  new connection to a worker by a hash (``SO_REUSEPORT``, web/workers.py) and
-  a connection stays with its worker, so a few long-lived connections (a
-  benchmark's, a proxy's) could leave one worker with most of the load for as
-  long as they live (measured: 13 of 16 on one of two workers); reconnecting
-  now and then deals them out again.
 
 Request heads larger than :data:`MAX_HEAD_BYTES` are refused by h11 (400).
 uvicorn logs a warning for every malformed request; :class:`QuietRepeats`
@@ -46,12 +38,10 @@ import time
 from typing import Any
 
 import h11
-from uvicorn.protocols.http.flow_control import CLOSE_HEADER
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 __all__ = [
     "MAX_HEAD_BYTES",
-    "REQUESTS_PER_CONNECTION",
     "GuardedH11Protocol",
     "QuietRepeats",
     "guarded_protocol",
@@ -62,11 +52,6 @@ log = logging.getLogger("pressearchiv.web")
 
 # Request line plus headers; uvicorn's default too, named here so it is a decision.
 MAX_HEAD_BYTES = 16 * 1024
-# Answers on one kept-alive connection before it is closed (see the module
-# docstring). nginx's default is 1,000; a reconnect on localhost costs well
-# under a millisecond, and at 100 a benchmark's connections are dealt out
-# again every few seconds.
-REQUESTS_PER_CONNECTION = 100
 
 
 def _plain_response(status: int, reason: str, code: str, message: str, extra: str = "") -> bytes:
@@ -117,8 +102,6 @@ class GuardedH11Protocol(H11Protocol):
         self._max_connections = max_connections
         self._head_timer: asyncio.TimerHandle | None = None
         self._head_begun = False
-        self._requests = 0
-        self._counted: object = None  # the last request counted (uvicorn's cycle)
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         _send_at_once(transport)
@@ -136,20 +119,6 @@ class GuardedH11Protocol(H11Protocol):
         super().data_received(data)
         if self._head_timer is not None and self.conn.their_state is not h11.IDLE:
             self._disarm_head_timer()  # the head is complete
-        self._count_request()
-
-    def _count_request(self) -> None:
-        """Count the request just read; the last one allowed on this connection
-        is answered with ``Connection: close`` (uvicorn adds the header to the
-        response, and closes after it, when the request carries it; the app
-        has not run yet, its task starts with the loop's next turn)."""
-        cycle = getattr(self, "cycle", None)
-        if cycle is None or cycle is self._counted:
-            return
-        self._counted = cycle
-        self._requests += 1
-        if self._requests >= REQUESTS_PER_CONNECTION:
-            cycle.scope["headers"].append(CLOSE_HEADER)
 
     def send_400_response(self, msg: str) -> None:
         """A request h11 cannot parse gets our JSON error shape, as every other

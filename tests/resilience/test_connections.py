@@ -19,7 +19,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from pressearchiv.web.connections import REQUESTS_PER_CONNECTION
 from tests.resilience.processes import Server
 
 pytestmark = pytest.mark.slow
@@ -102,22 +101,6 @@ def test_a_keep_alive_connection_gets_the_same_deadline_for_its_next_head(server
         sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # never finished
         rest = _read_all(sock)
         assert rest == b"" or rest.startswith(b"HTTP/1.1 408 ")
-
-
-def test_a_kept_alive_connection_is_closed_cleanly_after_its_last_allowed_request(
-    server: Server,
-) -> None:
-    # So that the kernel deals long-lived connections out to the workers again.
-    with _connect(server) as sock:
-        for n in range(1, REQUESTS_PER_CONNECTION + 1):
-            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-            head = _read_response(sock).partition(b"\r\n\r\n")[0].lower()
-            assert head.startswith(b"http/1.1 200 ")
-            assert (b"connection: close" in head) is (n == REQUESTS_PER_CONNECTION), n
-        assert _read_all(sock) == b""  # closed by the server, after a whole answer
-    with _connect(server) as again:  # and the client is served on a new one
-        again.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        assert _read_response(again).startswith(b"HTTP/1.1 200 ")
 
 
 def test_a_head_larger_than_16_kib_is_refused(server: Server) -> None:
