@@ -32,9 +32,10 @@ from pressearchiv.index.request import (
     SearchResponse,
     Sort,
 )
-from pressearchiv.index.scoring import QueryTimeout, WordScores, evaluate
+from pressearchiv.index.scoring import QueryTimeout, evaluate
 from pressearchiv.index.spelling import SpellingLexicon, suggest
 from pressearchiv.index.story_tracker import StoryMap
+from pressearchiv.index.word_scores import WordScores
 
 __all__ = [
     "Matched",

@@ -21,8 +21,8 @@ from pressearchiv.index.columns import ColumnCache, Columns
 from pressearchiv.index.errors import IndexUnavailable
 from pressearchiv.index.options import IndexOptions
 from pressearchiv.index.postings import PostingCache, segment_key
-from pressearchiv.index.scoring import WordScores
 from pressearchiv.index.story_tracker import StoryMap
+from pressearchiv.index.word_scores import WordScores
 
 __all__ = ["Views"]
 

@@ -11,7 +11,13 @@ import pytest
 from whoosh import index as windex
 
 from pressearchiv.archive.store import ArchiveStore
-from pressearchiv.index import IndexOptions, IndexUnavailable, SearchIndex, SearchRequest, scoring
+from pressearchiv.index import (
+    IndexOptions,
+    IndexUnavailable,
+    SearchIndex,
+    SearchRequest,
+    word_scores,
+)
 from pressearchiv.index import options as options_module
 from pressearchiv.index.merging import committed_segments
 
@@ -140,7 +146,7 @@ def test_the_posting_cache_keeps_to_its_budget(tmp_path: Path, store: ArchiveSto
 def test_what_is_kept_over_large_segments_keeps_to_its_budget(
     tmp_path: Path, store: ArchiveStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(scoring, "STABLE_DOCUMENTS", 1)  # every segment is large here
+    monkeypatch.setattr(word_scores, "STABLE_DOCUMENTS", 1)  # every segment is large here
     store.add_many(ARTICLES)
     options = IndexOptions(run_cache_postings=3)
     with SearchIndex.open(tmp_path / "index", store, options=options) as ix:

@@ -12,10 +12,11 @@ import pytest
 from pressearchiv.archive.parsing import parse_document
 from pressearchiv.archive.seeding import sample_files
 from pressearchiv.archive.store import ArchiveStore
-from pressearchiv.index import SearchIndex, SearchRequest, scoring
+from pressearchiv.index import SearchIndex, SearchRequest, word_scores
 from pressearchiv.index.postings import PostingCache, segment_key
 from pressearchiv.index.query import parse_query
-from pressearchiv.index.scoring import WordScores, evaluate
+from pressearchiv.index.scoring import evaluate
+from pressearchiv.index.word_scores import WordScores
 from tests.index.conftest import ARTICLES
 
 QUERIES = [
@@ -107,7 +108,7 @@ def test_scores_kept_over_large_segments_stay_exact_across_commits(
     segments are kept from one generation to the next; new small segments must
     still count, in matches and in the statistics (document count, average
     lengths) every score depends on."""
-    monkeypatch.setattr(scoring, "STABLE_DOCUMENTS", len(ARTICLES))
+    monkeypatch.setattr(word_scores, "STABLE_DOCUMENTS", len(ARTICLES))
     asked: list[str] = []
     postings = PostingCache.postings
 
