@@ -113,14 +113,19 @@ def ingest(
             results.append(_rejected(exc, item.filename))
             continue
         drafts: list[ArticleDraft] = []
+        rejected: list[ItemResult | None] = []  # in the file's order; None: a draft
         for entry in parsed.items:
             if isinstance(entry, ParseError):
-                results.append(_rejected(entry, item.filename))
+                rejected.append(_rejected(entry, item.filename))
             else:
                 drafts.append(entry)
+                rejected.append(None)
         # One transaction per file keeps memory bounded to one file's drafts.
         stored = store.add_many(drafts) if drafts else []
-        results.extend(_stored(drafts, stored, item.filename))
+        # Results in the order of the items, so that a client can pair the
+        # i-th result with its i-th entry of a JSON list (which has no line).
+        kept = iter(_stored(drafts, stored, item.filename))
+        results.extend(r if r is not None else next(kept) for r in rejected)
         highest_seq = max([highest_seq, *(s.seq for s in stored if s.created)])
     indexed = True
     if highest_seq:

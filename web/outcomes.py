@@ -86,7 +86,10 @@ class UploadSummary(Shape):
     duplicates: int
     rejected: int
     indexed: Annotated[bool, Meta(description="Every new article is searchable already")]
-    results: list[ItemResult]
+    results: Annotated[
+        list[ItemResult],
+        Meta(description="One per item, in the order of the request: file by file, entry by entry"),
+    ]
 
 
 class ErrorDetail(Shape):

@@ -101,6 +101,22 @@ def test_json_body_with_a_list_creates_every_article(client: TestClient) -> None
     assert titles == ["Elbphilharmonie feiert Jubiläum", "Schleswig-Holstein baut Radwege aus"]
 
 
+def test_results_of_a_json_list_come_in_the_order_of_its_entries(client: TestClient) -> None:
+    # A JSON list's entries have no line number: the position pairs them.
+    first, second = doc.JSONL_LINES
+    body = [{"title": "kein Text"}, first, {"text": ""}, second]
+    response = client.post("/api/articles", json=body)
+
+    assert response.status_code == 201
+    results = [(r["result"], r["title"]) for r in response.json()["results"]]
+    assert results == [
+        ("rejected", None),
+        ("created", first["title"]),
+        ("rejected", None),
+        ("created", second["title"]),
+    ]
+
+
 def test_jsonl_upload_rejects_only_the_bad_line(client: TestClient) -> None:
     response = upload(client, ("export.jsonl", doc.JSONL_BYTES))
 
