@@ -11,6 +11,7 @@ the fields it needs from it. Change one with :func:`dataclasses.replace`.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from dataclasses import dataclass, fields
@@ -105,9 +106,11 @@ class IndexOptions:
 MEMORY_SHARE = 32
 
 
+@functools.cache
 def usable_memory() -> int:
     """Bytes of memory this process may use: the machine's, or its control
-    group's limit if lower (a container's, cgroup v2)."""
+    group's limit if lower (a container's, cgroup v2). Read once per process:
+    every commit asks (:meth:`IndexOptions.cache_units`), twice."""
     try:
         total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (OSError, ValueError):

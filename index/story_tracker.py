@@ -239,7 +239,8 @@ class StoryFollower(threading.Thread):
         publish: Callable[[StoryMap], None],
         poll_seconds: float,
         saved: int = 0,
-        load_after: float = 3.0,
+        *,
+        load_after: float,
     ) -> None:
         super().__init__(name="pressearchiv-stories", daemon=True)
         self._make_tracker = make_tracker

@@ -113,19 +113,19 @@ def ingest(
             results.append(_rejected(exc, item.filename))
             continue
         drafts: list[ArticleDraft] = []
-        rejected: list[ItemResult | None] = []  # in the file's order; None: a draft
+        in_order: list[ItemResult | None] = []  # the file's entries; None: a draft
         for entry in parsed.items:
             if isinstance(entry, ParseError):
-                rejected.append(_rejected(entry, item.filename))
+                in_order.append(_rejected(entry, item.filename))
             else:
                 drafts.append(entry)
-                rejected.append(None)
+                in_order.append(None)
         # One transaction per file keeps memory bounded to one file's drafts.
         stored = store.add_many(drafts) if drafts else []
         # Results in the order of the items, so that a client can pair the
         # i-th result with its i-th entry of a JSON list (which has no line).
         kept = iter(_stored(drafts, stored, item.filename))
-        results.extend(r if r is not None else next(kept) for r in rejected)
+        results.extend(r if r is not None else next(kept) for r in in_order)
         highest_seq = max([highest_seq, *(s.seq for s in stored if s.created)])
     indexed = True
     if highest_seq:
