@@ -54,6 +54,7 @@ import marisa_trie
 import numpy as np
 
 from pressearchiv.index.engine import FieldPostings
+from pressearchiv.index.readahead import read_scattered, read_soon
 
 __all__ = [
     "DamagedPostingFile",
@@ -229,6 +230,8 @@ class SegmentPostings:
                 self._map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
             except ValueError as exc:  # an empty file
                 raise DamagedPostingFile(str(exc)) from None
+        # Read in scattered spans: a trie lookup, then one term's slices.
+        read_scattered(self._map)
         try:
             self._open(segment_id, documents)
         except DamagedPostingFile:
@@ -253,6 +256,14 @@ class SegmentPostings:
             if offset < start + length or offset + count * kind.itemsize > len(raw):
                 raise DamagedPostingFile(f"array {name} lies outside the file")
             arrays[name] = np.frombuffer(raw, dtype=kind, count=count, offset=offset)
+        # Where each array lies, to ask for a span of it (_read_soon).
+        self._spans = {
+            name: (a, arrays[name].itemsize) for name, (a, _, _) in header["arrays"].items()
+        }
+        self._spans.setdefault("counts", self._spans["weights"])  # see _counts below
+        # Read whole below (checksums, order of the offsets) and by every lookup.
+        for name in (*_CHECKED, "starts", "pstarts"):
+            self._read_soon(name, 0, len(arrays[name]))
         for name in _CHECKED:
             if zlib.crc32(arrays[name].data) != header["crc32"][name]:
                 raise DamagedPostingFile(f"array {name} does not match its checksum")
@@ -289,6 +300,11 @@ class SegmentPostings:
         ):
             raise DamagedPostingFile("terms point past the rows")
 
+    def _read_soon(self, name: str, first: int, last: int) -> None:
+        """Ask for elements ``first`` to ``last`` of the mapped array ``name`` in one go."""
+        at, size = self._spans[name]
+        read_soon(self._map, at + first * size, at + last * size)
+
     @property
     def size(self) -> int:
         """The file's size in bytes."""
@@ -309,6 +325,8 @@ class SegmentPostings:
         if row is None or row < 0:
             return None if row is None else (_EMPTY_IDS, _EMPTY_TF)
         first, last = self._starts[row], self._starts[row + 1]
+        self._read_soon("ids", first, last)
+        self._read_soon("weights", first, last)
         ids = self._ids[first:last]
         if len(ids) and not 0 <= ids[-1] < self.documents:
             raise DamagedPostingFile(f"term {text!r} of {fieldname} points past the segment")
@@ -321,8 +339,11 @@ class SegmentPostings:
         if row is None or row < 0:
             return None if row is None else _EMPTY_KEYS
         first, last = self._starts[row], self._starts[row + 1]
-        counts = self._counts[first:last]
         at, end = self._pstarts[row], self._pstarts[row + 1]
+        self._read_soon("ids", first, last)
+        self._read_soon("counts", first, last)
+        self._read_soon("positions", at, end)
+        counts = self._counts[first:last]
         if int(counts.sum(dtype=np.int64)) != end - at:
             raise DamagedPostingFile(f"positions of {text!r} in {fieldname} do not add up")
         docs = np.repeat(self._ids[first:last].astype(np.int64), counts)

@@ -45,7 +45,10 @@ a Python call per posting, per term or per document):
 * ``NumericColumn.Reader._count``, ``._dbfile``, ``._basepos``,
   ``._fixedlen``, ``._typecode``, ``._default`` — a numeric column in one read
   and one ``numpy.frombuffer``.
-* ``CompoundStorage._source`` — the segment's mmap, viewed instead of copied.
+* ``CompoundStorage._source`` — the segment's mmap, viewed instead of copied
+  (and advised: :mod:`pressearchiv.index.readahead`).
+* ``SegmentReader._storage`` — the overlay whose first storage is the segment's
+  compound file, read ahead whole before a pass over every term.
 * ``BufferFile._buf``, ``BufferFile._name`` — what ``BufferFile``'s methods
   read; set without its ``__init__``, which copies the buffer.
 """

@@ -25,6 +25,7 @@ from whoosh.columns import NumericColumn
 from whoosh.util.numeric import byte_to_length
 
 from pressearchiv.index.engine.blocks import decode_blocks, term_extent
+from pressearchiv.index.engine.sharedfile import SharedCompoundStorage
 
 __all__ = [
     "FieldPostings",
@@ -106,6 +107,10 @@ def read_field_postings(
         return
     wanted = set(fieldnames) & set(reader.schema.names())
     with_positions = set(positional)
+    # A compound segment's storage is an overlay of its file and the folder.
+    compound = getattr(reader._storage, "a", None)
+    if isinstance(compound, SharedCompoundStorage):
+        compound.read_whole()  # every term is read, in file order
     terms = reader._terms
     postfile = terms._postfile
     current: _FieldReader | None = None

@@ -19,12 +19,28 @@ from whoosh.filedb.filestore import StorageError
 from whoosh.filedb.structfile import BufferFile
 
 from pressearchiv.index.errors import IndexUnavailable
+from pressearchiv.index.readahead import read_scattered, read_soon
 
 __all__ = ["SharedBufferFile", "SharedCompoundStorage"]
 
 
 class SharedCompoundStorage(CompoundStorage):
     """A compound segment file whose sub-files are views of its mmap."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self._source is not None:
+            # A search reads a segment in scattered spans (a term's entry, a
+            # few blocks); reading around each one read 991 MB to open the
+            # 300k index with an empty page cache (pressearchiv.index.readahead).
+            read_scattered(self._source)
+
+    def read_whole(self) -> None:
+        """Have the whole file read ahead, in large requests: for a pass over
+        every term (a posting file's build), which page by page took 4.1
+        instead of 2.9 s for a segment of 5,000 articles not in memory."""
+        if self._source is not None:
+            read_soon(self._source, 0, len(self._source))
 
     def open_file(self, name: str, *args: Any, **kwargs: Any) -> SharedBufferFile:
         if self.is_closed:
