@@ -136,6 +136,8 @@ class SearchIndex:
         owner = OwnerLock(Path(index_dir)).acquire()
         try:
             ix, reason = open_or_create(Path(index_dir))
+            if on_open is not None:
+                on_open()  # the index is on disk: readers start beside our own setup
             index = cls(ix, store, options, owner=True)
         except BaseException:
             owner.release()
@@ -143,8 +145,6 @@ class SearchIndex:
         index._owner = owner
         index.recreated = reason
         try:
-            if on_open is not None:
-                on_open()
             index._columns.prune_files()
             plan = index._plan_repair()
             index._indexed_seq = -1 if plan.needed else plan.watermark

@@ -100,7 +100,7 @@ def _open_store(settings: Settings):  # type: ignore[no-untyped-def]
     from pressearchiv.archive.store import ArchiveStore
 
     store = ArchiveStore.open(settings.data_dir)
-    if settings.seed_samples and store.count() == 0:
+    if settings.seed_samples and store.max_seq() == 0:
         created = sum(r.created for r in seed_samples(store))
         print(
             f"Seeded a new archive in {settings.data_dir} with {created} sample articles.",

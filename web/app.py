@@ -145,7 +145,7 @@ def open_archive(
     settings.upload_tmp_dir.mkdir(parents=True, exist_ok=True)
     store = ArchiveStore.open(settings.data_dir)
     try:
-        seeded = seed_samples(store) if settings.seed_samples and store.count() == 0 else []
+        seeded = seed_samples(store) if settings.seed_samples and store.max_seq() == 0 else []
         index = SearchIndex.open(
             settings.index_dir,
             store,
