@@ -79,11 +79,11 @@ class _Words:
         self, head: str, terms: frozenset[str], analyzer: GermanAnalyzer, parts: frozenset[str]
     ) -> None:
         self.head, self.terms, self.parts, self.analyzer = head, terms, parts, analyzer
-        lowercase, any_case = _candidates(terms, parts)
-        low = head.lower()
-        # Lowercase text is searched much faster; a few letters (İ) lengthen it.
-        found = lowercase.finditer(low) if len(low) == len(head) else any_case.finditer(head)
-        self.starts = [m.start() for m in found]
+        patterns = _candidates(terms, parts)
+        if len(patterns) == 1:
+            self.starts = [m.start() for m in patterns[0].finditer(head)]
+        else:
+            self.starts = _leftmost(sorted(m.span() for p in patterns for m in p.finditer(head)))
         self._chunks: dict[int, list[tuple[int, int, str]]] = {}
 
     def spans(self, low: int, high: int) -> list[tuple[int, int, str]]:
@@ -179,42 +179,95 @@ def _phrase_start(
     return best
 
 
-# A stem's letters as they may be written: "u" also as "ü" or "ue", "ss" as "ß".
-# Each starts with a character class, never an alternation, so that the regex
-# engine can skip ahead to a possible first letter: a leading "(?:ae|a|ä)"
-# made it try every position (0.36 ms per article for "Ausgangssperre OR
-# Ausgangsbeschränkungen", 0.1 ms with "[aä]e?"). The classes admit a few more
-# spellings ("äe"), which only add candidates for the analyzer to reject.
-_SPELLINGS = {"a": "[aä]e?", "o": "[oö]e?", "u": "[uü]e?", "s": "[sß]"}
-_DOUBLE_S = "[sß]s?"
+# A stem's letters as they may be written: "u" also as "ü" or "ue", "ss" as "ß"
+# (and a single "s", which a cut may have left of "ss"). Each is a set of
+# characters and, optionally, one that may follow (the "e" of "ue").
+_SPELLINGS = {"a": ("aä", "e"), "o": ("oö", "e"), "u": ("uü", "e"), "s": ("sß", "")}
+_DOUBLE_S = ("sß", "s")
+# Characters that lowercase to a letter besides its upper and title case, per
+# Unicode (tests/index/test_highlight.py checks this against every code point);
+# İ lowercases to "i" and a combining dot, and is an "i" to the regex engine;
+# Σ lowercases to ς at the end of a word.
+_OTHER_CASES = {"k": "\u212a", "å": "\u212b", "ß": "\u1e9e", "θ": "\u03f4", "ω": "\u2126"}
+_OTHER_CASES |= {"i": "\u0130", "ς": "\u03a3"}
 
 
 @functools.lru_cache(maxsize=256)
 def _candidates(terms: frozenset[str], parts: frozenset[str]) -> tuple[re.Pattern[str], ...]:
-    """Where a matching word may be, in lowercase text (and in any text).
+    """Where a matching word may be, in the text as written.
 
-    One alternation of the terms' prefixes, matched anywhere (a part may stand
-    inside a word, and a word after a hyphen), so that the regex engine can
-    skip ahead by the first letters. A prefix that holds a shorter one adds
-    no place to look (``impf*`` expands to ``impf``, ``impfung``, …).
+    The terms' prefixes, matched anywhere (a part may stand inside a word, and
+    a word after a hyphen), in every case. A prefix that holds a shorter one
+    adds no place to look (``impf*`` expands to ``impf``, ``impfung``, …).
+    Every pattern begins with one fixed character, which the regex engine
+    finds with a fast scan: an alternation, or a set of characters first,
+    makes it try every position of the text (a snippet's search for
+    ``Lockdown Schulen`` took 63 µs so, 6 µs per pattern now), and lowering
+    the text first cost 13 µs per hit (docs/benchmarks.md, "Snippets: a
+    search per first letter").
     """
     prefixes: list[str] = []
     for prefix in sorted({o for term in terms | parts for o in written_openings(term)}):
         if not prefixes or not prefix.startswith(prefixes[-1]):
             prefixes.append(prefix)
-    pattern = "|".join(_spelled(prefix) for prefix in prefixes)
-    return re.compile(pattern), re.compile(pattern, re.IGNORECASE)
+    return tuple(re.compile(p) for prefix in prefixes for p in _in_any_case(prefix))
+
+
+def _leftmost(spans: list[tuple[int, int]]) -> list[int]:
+    """The starts of sorted ``spans`` that begin after the last kept one ended,
+    as one regex of all patterns would find them."""
+    starts, end = [], -1
+    for start, stop in spans:
+        if start >= end:
+            starts.append(start)
+            end = stop
+    return starts
+
+
+def _letters(prefix: str) -> list[tuple[str, str]]:
+    """Each letter of a prefix as the characters it may be written with, and
+    the one that may follow it."""
+    # A hyphenated word's whole term is its parts joined (Ukraine-Konflikt:
+    # ukrainekonflikt), so a hyphen may stand between any two letters.
+    head = prefix.replace("ss", "\0")
+    return [_DOUBLE_S if c == "\0" else _SPELLINGS.get(c, (c, "")) for c in head]
+
+
+def _one_of(characters: str) -> str:
+    ordered = sorted(set(characters))
+    if len(ordered) == 1:
+        return re.escape(ordered[0])
+    return "[" + "".join(re.escape(c) for c in ordered) + "]"
 
 
 def _spelled(prefix: str) -> str:
-    """A regex for the letters every word of a term begins with, as they may be written."""
+    """A regex for the letters every word of a term begins with, as they may be
+    written in lowercase text."""
     if prefix.isdigit():  # 1000000 is also written 1.000.000
         return r"\.?".join(prefix)
-    # A cut may halve "ss", so a single s may stand for ß as well. A hyphenated
-    # word's whole term is its parts joined (Ukraine-Konflikt: ukrainekonflikt).
-    head = prefix.replace("ss", "\0")
-    letters = (_SPELLINGS.get(c, re.escape(c)) for c in head)
-    return "-?".join(letters).replace("\0", _DOUBLE_S)
+    return "-?".join(
+        _one_of(chars) + (f"{_one_of(then)}?" if then else "") for chars, then in _letters(prefix)
+    )
+
+
+def _cases(characters: str) -> str:
+    """The characters and every other character that lowercases to one of them."""
+    found = set(characters)
+    for c in characters:
+        found.update(_OTHER_CASES.get(c, ""))
+        found.update(o for o in (c.upper(), c.title()) if len(o) == 1 and o.lower() == c)
+    return "".join(sorted(found))
+
+
+def _in_any_case(prefix: str) -> list[str]:
+    """Regexes for :func:`_spelled` in any case, one per way of writing its first letter."""
+    if prefix.isdigit():
+        return [_spelled(prefix)]
+    (first, then), *rest = _letters(prefix)
+    tail = f"{_one_of(_cases(then))}?" if then else ""
+    for chars, follows in rest:
+        tail += "-?" + _one_of(_cases(chars)) + (f"{_one_of(_cases(follows))}?" if follows else "")
+    return [re.escape(c) + tail for c in _cases(first)]
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

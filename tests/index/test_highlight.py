@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import pytest
 
 from pressearchiv.index import surface
 from pressearchiv.index.analysis import GermanAnalyzer, fold
-from pressearchiv.index.highlight import _spelled, snippet
+from pressearchiv.index.highlight import _cases, _spelled, snippet
 from pressearchiv.index.lexicon import load_lexicon
 from pressearchiv.index.surface import written_openings
 
@@ -61,12 +62,33 @@ def test_a_term_is_looked_for_whole_and_as_its_irregular_forms() -> None:
         ({"strass"}, "Die STRASSE und die Straße.", ["STRASSE", "Straße"]),
         # İ grows when lowercased: positions must still be those of the text.
         ({"impfung"}, "İstanbul İzmir: die Impfung beginnt.", ["Impfung"]),
+        # Every case is looked for, with no lowercased copy of the text.
+        ({"arzt"}, "ÄRZTE warnen, Ärzte und AERZTE.", ["ÄRZTE", "Ärzte", "AERZTE"]),
+        ({"strass"}, "Die STRAẞE ist gesperrt.", ["STRAẞE"]),
+        ({"coronakris"}, "Die CORONA-KRISE hält an.", ["CORONA-KRISE"]),
+        ({"kelvin"}, "Null \u212aELVIN ist kalt.", ["\u212aELVIN"]),  # the Kelvin sign
+        ({"σοφος"}, "Das Wort ΣΟΦΟΣ steht da.", ["ΣΟΦΟΣ"]),  # Σ lowercases to ς here
     ],
 )
 def test_written_forms_of_a_term_are_marked(
     analyzer: GermanAnalyzer, query_terms: set[str], text: str, expected: list[str]
 ) -> None:
     assert marked(snippet(text, frozenset(query_terms), analyzer)) == expected
+
+
+def test_every_character_that_lowercases_to_a_letter_is_looked_for_as_it() -> None:
+    # Snippets search the text as written; Python's lower() of the whole text
+    # is what the analyzer applies, so every character it maps to a letter
+    # must be a way of writing that letter (per this Python's Unicode tables).
+    written: dict[str, set[str]] = {}
+    for code in range(sys.maxunicode + 1):
+        character = chr(code)
+        lowered = character.lower()
+        if lowered != character:
+            written.setdefault(lowered[0], set()).add(character)
+    written.setdefault("ς", set()).add("Σ")  # at the end of a word ("ΟΔΟΣ".lower() == "οδος")
+    missed = {c: forms - set(_cases(c)) for c, forms in written.items()}
+    assert {c: forms for c, forms in missed.items() if forms} == {}
 
 
 def test_words_that_only_begin_like_a_term_are_not_marked(analyzer: GermanAnalyzer) -> None:
