@@ -58,10 +58,10 @@ def main():
         for q in queries
     ]
     started = time.perf_counter()
-    store = ArchiveStore.open(data)
-    index = SearchIndex.open(data / "index", store, read_only=True)
-    found = {"open_s": round(time.perf_counter() - started, 2), "open_read_mb": read_mb()}
-    try:
+    with ArchiveStore.open(data) as store, SearchIndex.open(
+        data / "index", store, read_only=True
+    ) as index:
+        found = {"open_s": round(time.perf_counter() - started, 2), "open_read_mb": read_mb()}
         cold = []
         for request in requests:
             began = time.perf_counter()
@@ -78,13 +78,9 @@ def main():
         for request in requests:
             index.search(request)
         found["warm_total_ms"] = round((time.perf_counter() - began) * 1000)
-    finally:
-        index.close()
-        store.close()
     print(json.dumps(found))
 
-if __name__ == "__main__":
-    main()
+main()
 """
 
 
