@@ -227,8 +227,6 @@ def _leftmost(spans: list[tuple[int, int]]) -> list[int]:
 def _letters(prefix: str) -> list[tuple[str, str]]:
     """Each letter of a prefix as the characters it may be written with, and
     the one that may follow it."""
-    # A hyphenated word's whole term is its parts joined (Ukraine-Konflikt:
-    # ukrainekonflikt), so a hyphen may stand between any two letters.
     head = prefix.replace("ss", "\0")
     return [_DOUBLE_S if c == "\0" else _SPELLINGS.get(c, (c, "")) for c in head]
 
@@ -245,6 +243,8 @@ def _spelled(prefix: str) -> str:
     written in lowercase text."""
     if prefix.isdigit():  # 1000000 is also written 1.000.000
         return r"\.?".join(prefix)
+    # A hyphenated word's whole term is its parts joined (Ukraine-Konflikt:
+    # ukrainekonflikt), so a hyphen may stand between any two letters.
     return "-?".join(
         _one_of(chars) + (f"{_one_of(then)}?" if then else "") for chars, then in _letters(prefix)
     )

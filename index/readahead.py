@@ -8,7 +8,7 @@ index's files are read in scattered spans: Whoosh's segment files (a term's
 entry in the terms table, a few blocks of postings) and the posting files
 (a trie lookup, then one term's slices of the ``ids``, ``weights`` and
 ``positions`` arrays). Measured on the 300k archive with an empty page
-cache, a read-only open read 991 MB and its first search 1,457 MB more, for
+cache, a read-only open read 987 MB and its first search 1,754 MB more, for
 a few megabytes used (docs/benchmarks.md, "Reading what is used").
 
 So the maps are marked for scattered reading (:func:`read_scattered`: only
