@@ -4,14 +4,12 @@ One :class:`SearchIndex` per index folder and process. It owns the one
 background writer thread (:mod:`pressearchiv.index.writer`) and the current *view* (a Whoosh
 searcher plus numpy columns), which is replaced after every commit. Searches
 never wait for the writer: they use whichever view was current when they began.
-A second thread assigns the stories of what was indexed
-(:mod:`pressearchiv.index.story_tracker`) and hands each new story map to the
-current view.
+A second thread assigns the stories of what was indexed and hands each new
+story map to the current view (:mod:`pressearchiv.index.story_feed`).
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import threading
 import time
@@ -41,7 +39,8 @@ from pressearchiv.index.request import (
 )
 from pressearchiv.index.schema import analyzer_of
 from pressearchiv.index.storage import open_existing, open_or_create
-from pressearchiv.index.story_tracker import StoryFollower, StoryMap, StoryTracker, stories_dir
+from pressearchiv.index.story_feed import StoryFeed
+from pressearchiv.index.story_tracker import stories_dir
 from pressearchiv.index.views import Views
 from pressearchiv.index.writer import IndexWriterThread, RepairPlan
 
@@ -76,13 +75,10 @@ class SearchIndex:
         self._slots = threading.BoundedSemaphore(options.search_slots)
         self._indexed = threading.Condition()
         self._indexed_seq = -1
-        self._storied = threading.Condition()  # notified with each new story map
         self._views = Views(ix, self._columns, self._postings, options)
+        self._stories = StoryFeed(self._views, stories_dir(Path(folder)) if folder else None)
         self._writer: IndexWriterThread | None = None
-        self._stories: StoryFollower | None = None
         self._follower: IndexFollower | None = None
-        self._stories_dir: Path | None = None  # read-only: where the owner saves stories
-        self._stories_stamp: int | None = None
         self._closed = False
         self._owner: OwnerLock | None = None
         self.recreated: str | None = None  # why open() had to start from an empty index
@@ -126,8 +122,7 @@ class SearchIndex:
         if read_only:
             ix = open_existing(Path(index_dir))
             index = cls(ix, store, options)
-            index._stories_dir = stories_dir(Path(index_dir))
-            index._load_stories()
+            index._stories.load()
             index._indexed_seq = index._views.current.columns.max_live_seq()
             if follow:
                 index._follower = IndexFollower(index._follow, options.follow_seconds)
@@ -154,28 +149,11 @@ class SearchIndex:
             index._writer.start()
             index._start_posting_files()
             if stories:
-                index._start_stories(stories_dir(Path(index_dir)))
+                index._stories.assign(store, index._story_target, options)
         except BaseException:
             index.close()  # the view's searcher and the owner lock
             raise
         return index
-
-    def _start_stories(self, directory: Path) -> None:
-        """(Owner) Publish the saved story map and assign the rest in the background."""
-        store, options = self._store, self._options
-        saved = StoryMap.load(directory)
-        if not saved.agrees_with(store):  # the tracker discards it when made
-            saved = StoryMap.empty()
-        self._publish_stories(saved)
-        self._stories = StoryFollower(
-            functools.partial(StoryTracker, directory, store),
-            self._story_target,
-            self._publish_stories,
-            options.poll_seconds,
-            saved=saved.watermark,
-            load_after=options.story_load_after,
-        )
-        self._stories.start()
 
     # -- keeping up with the store -------------------------------------------
 
@@ -225,41 +203,19 @@ class SearchIndex:
 
     def _follow(self) -> None:
         """(Follower thread) Take up the owner's newest commit and story map, if any."""
-        if self._stamp() != self._stories_stamp:
-            self._load_stories()
+        self._stories.load_if_newer()
         with self._views.acquire() as current:
             fresh = current.searcher.up_to_date()
         if not fresh:
             view = self._views.fresh()
             self._swap(view, view.columns.max_live_seq())
 
-    def _stamp(self) -> int | None:
-        """When the owner last saved its stories (their folder changes with each save)."""
-        try:
-            return self._stories_dir.stat().st_mtime_ns if self._stories_dir else None
-        except OSError:
-            return None
-
-    def _load_stories(self) -> None:
-        if self._stories_dir is not None:
-            self._stories_stamp = self._stamp()
-            previous = self._views.story_map
-            self._publish_stories(StoryMap.load(self._stories_dir, previous))
-
     def _swap(self, view: run.View, seq: int) -> None:
         self._views.swap(view)
         with self._indexed:
             self._indexed_seq = seq
             self._indexed.notify_all()
-        if self._stories is not None:
-            self._stories.wake()
-
-    def _publish_stories(self, stories: StoryMap) -> None:
-        """A new story map (story thread, or at open): the current view and every
-        later one use it."""
-        self._views.publish_stories(stories)
-        with self._storied:
-            self._storied.notify_all()
+        self._stories.wake()
 
     @contextmanager
     def _slot(self) -> Iterator[None]:
@@ -314,10 +270,7 @@ class SearchIndex:
         Stories follow indexing a moment later (a thread of their own), so an
         upload waits for them too before it answers.
         """
-        with self._storied:
-            return self._storied.wait_for(
-                lambda: self._views.story_map.watermark >= seq, timeout=timeout
-            )
+        return self._stories.wait(seq, timeout)
 
     def wait_posting_files(self, timeout: float = 5.0) -> bool:
         """(Owner) Block until every large segment has its posting file; False
@@ -388,8 +341,7 @@ class SearchIndex:
         """Stop the writer thread (after its current commit) and release the index."""
         if self._closed:
             return
-        if self._stories is not None:
-            self._stories.stop()
+        self._stories.stop()
         if self._follower is not None:
             self._follower.stop()
             self._follower.join(timeout=10)
@@ -400,10 +352,7 @@ class SearchIndex:
             self._writer.join(timeout=60)
             if self._writer.is_alive():
                 log.warning("the index writer is still busy; unfinished work is redone at start-up")
-        if self._stories is not None:
-            self._stories.join(timeout=60)
-            if self._stories.is_alive():
-                log.warning("stories are still being assigned; the rest follows at start-up")
+        self._stories.join(timeout=60)
         if self._posting_builder is not None:
             self._posting_builder.join(timeout=60)
         self._closed = True
