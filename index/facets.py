@@ -33,8 +33,14 @@ def count_facets(
     request: SearchRequest,
 ) -> Facets:
     """Facets for ``matched`` (bool mask of query matches among live rows)."""
-    for_outlets = matched if dates is None else matched & dates
-    for_dates = matched if outlets is None else matched & outlets
+    # Each facet counts the rows matched by the query and the other filter, as
+    # indices (numpy gathers by a 100,000-row mask half as fast: 100 against
+    # 55 µs), taken once when both count the same rows.
+    for_outlets = np.flatnonzero(matched if dates is None else matched & dates)
+    if dates is None and outlets is None:
+        for_dates = for_outlets
+    else:
+        for_dates = np.flatnonzero(matched if outlets is None else matched & outlets)
     years, months = _date_values(columns, for_dates, request)
     return Facets(
         outlet=_outlet_values(columns, for_outlets, request.outlets),
@@ -44,9 +50,7 @@ def count_facets(
 
 
 def _outlet_values(columns: Columns, rows: np.ndarray, chosen: tuple[str, ...]) -> list[FacetValue]:
-    # Gathered by indices: numpy gathers by a mask half as fast (100 against 55 µs
-    # for a mask of 100,000 rows).
-    counts = np.bincount(columns.outlet[np.flatnonzero(rows)], minlength=len(columns.outlet_names))
+    counts = np.bincount(columns.outlet[rows], minlength=len(columns.outlet_names))
     selected = set(chosen)
     values = [
         FacetValue(name, int(counts[code]), name in selected)
@@ -63,7 +67,7 @@ def _date_values(
 ) -> tuple[list[FacetValue], list[FacetValue]]:
     """The year and the month facets, both from one count per (year, month) pair."""
     periods = columns.periods
-    counts = np.bincount(periods.codes[np.flatnonzero(rows)], minlength=len(periods.years))
+    counts = np.bincount(periods.codes[rows], minlength=len(periods.years))
     per_year: dict[int, int] = {}
     per_month: list[tuple[int, int, int]] = []
     for pair in np.flatnonzero(counts).tolist():

@@ -238,18 +238,6 @@ def _one_of(characters: str) -> str:
     return "[" + "".join(re.escape(c) for c in ordered) + "]"
 
 
-def _spelled(prefix: str) -> str:
-    """A regex for the letters every word of a term begins with, as they may be
-    written in lowercase text."""
-    if prefix.isdigit():  # 1000000 is also written 1.000.000
-        return r"\.?".join(prefix)
-    # A hyphenated word's whole term is its parts joined (Ukraine-Konflikt:
-    # ukrainekonflikt), so a hyphen may stand between any two letters.
-    return "-?".join(
-        _one_of(chars) + (f"{_one_of(then)}?" if then else "") for chars, then in _letters(prefix)
-    )
-
-
 def _cases(characters: str) -> str:
     """The characters and every other character that lowercases to one of them."""
     found = set(characters)
@@ -260,9 +248,12 @@ def _cases(characters: str) -> str:
 
 
 def _in_any_case(prefix: str) -> list[str]:
-    """Regexes for :func:`_spelled` in any case, one per way of writing its first letter."""
-    if prefix.isdigit():
-        return [_spelled(prefix)]
+    """Regexes for the letters every word of a term begins with, as they may be
+    written, in any case: one per way of writing the first letter."""
+    if prefix.isdigit():  # 1000000 is also written 1.000.000
+        return [r"\.?".join(prefix)]
+    # A hyphenated word's whole term is its parts joined (Ukraine-Konflikt:
+    # ukrainekonflikt), so a hyphen may stand between any two letters.
     (first, then), *rest = _letters(prefix)
     tail = f"{_one_of(_cases(then))}?" if then else ""
     for chars, follows in rest:
