@@ -3,7 +3,7 @@
 The web layer imports only what is listed in ``__all__``.
 """
 
-from pressearchiv.index.errors import IndexError_, IndexUnavailable, QueryTooComplex
+from pressearchiv.index.errors import IndexError_, IndexUnavailable, OverBudget, QueryTooComplex
 from pressearchiv.index.nearby import RELATED_MIN_SIMILARITY
 from pressearchiv.index.options import IndexOptions
 from pressearchiv.index.query import MAX_QUERY_CHARS, MAX_QUERY_WORDS
@@ -31,6 +31,7 @@ __all__ = [
     "IndexOptions",
     "IndexStatus",
     "IndexUnavailable",
+    "OverBudget",
     "QueryTooComplex",
     "SearchIndex",
     "SearchRequest",

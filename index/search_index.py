@@ -23,7 +23,7 @@ from pressearchiv.archive.store import ArchiveStore
 from pressearchiv.index import nearby
 from pressearchiv.index import searcher as run
 from pressearchiv.index.columns import ColumnCache, columns_dir
-from pressearchiv.index.errors import IndexUnavailable
+from pressearchiv.index.errors import IndexUnavailable, OverBudget
 from pressearchiv.index.follower import IndexFollower
 from pressearchiv.index.mapped_postings import MappedPostings, PostingFileBuilder
 from pressearchiv.index.options import IndexOptions
@@ -218,9 +218,13 @@ class SearchIndex:
         self._stories.wake()
 
     @contextmanager
-    def _slot(self) -> Iterator[None]:
-        """One of the search slots, waiting at most the query timeout for it."""
-        if not self._slots.acquire(timeout=self._timeout):
+    def _slot(self, wait: bool = True) -> Iterator[None]:
+        """One of the search slots, waiting at most the query timeout for it
+        (or not at all: OverBudget)."""
+        if not wait:
+            if not self._slots.acquire(blocking=False):
+                raise OverBudget("every search slot is taken")
+        elif not self._slots.acquire(timeout=self._timeout):
             raise IndexUnavailable("the search service is busy; try again in a moment")
         try:
             yield
@@ -280,14 +284,17 @@ class SearchIndex:
 
     # -- searching -----------------------------------------------------------
 
-    def search(self, request: SearchRequest) -> SearchResponse:
+    def search(self, request: SearchRequest, budget: float | None = None) -> SearchResponse:
         """Run a search: hits for the requested page, facets, suggestion.
 
         Raises QueryTooComplex for overlong queries; other malformed syntax is
-        searched leniently.
+        searched leniently. With ``budget`` (seconds) the search never waits for
+        a slot and raises OverBudget, having answered nothing, when it finds none
+        free or runs longer than that: a caller that must not be held up (an
+        event loop) tries it so and runs it again without a budget elsewhere.
         """
-        with self._slot(), self._views.acquire() as view:
-            return run.search(view, self._store, self._analyzer, request, self._timeout)
+        with self._slot(wait=budget is None), self._views.acquire() as view:
+            return run.search(view, self._store, self._analyzer, request, self._timeout, budget)
 
     def scan_ids(self, request: SearchRequest, limit: int) -> Iterator[str]:
         """Ids of all matches (up to ``limit``) in the request's order, for exports."""

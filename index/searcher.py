@@ -19,6 +19,7 @@ from pressearchiv.archive.model import Article
 from pressearchiv.archive.store import ArchiveStore
 from pressearchiv.index.analysis import GermanAnalyzer
 from pressearchiv.index.columns import UNDATED, Columns
+from pressearchiv.index.errors import OverBudget
 from pressearchiv.index.facets import count_facets
 from pressearchiv.index.filters import date_mask, outlet_mask
 from pressearchiv.index.grouping import StoryColumns
@@ -207,14 +208,28 @@ def search(
     analyzer: GermanAnalyzer,
     request: SearchRequest,
     timeout: float,
+    budget: float | None = None,
 ) -> SearchResponse:
-    """Answer one search request against one view (see the module docstring)."""
+    """Answer one search request against one view (see the module docstring).
+
+    With ``budget`` (seconds, below ``timeout``) the search raises OverBudget
+    at the first stage it ends past it, rather than answering cut short.
+    """
     started = time.monotonic()
+    limited = budget is not None and budget < timeout
     # One deadline for every stage: matching, snippets and the suggestion.
-    deadline = started + timeout
+    deadline = started + (min(budget, timeout) if budget is not None else timeout)
+
+    def within_budget() -> None:
+        if limited and time.monotonic() > deadline:
+            raise OverBudget(f"the search ran past its budget of {budget} s")
+
     cols = view.columns
     parsed = view.parse(request.query, analyzer)
     selection = select(view, parsed, request, deadline)
+    within_budget()
+    if limited and selection.matched.timed_out:
+        raise OverBudget(f"matching ran past the budget of {budget} s")
     total = int(selection.final.sum())
     facets = (
         count_facets(cols, selection.matched.rows, selection.dates, selection.outlets, request)
@@ -223,11 +238,15 @@ def search(
     )
     page, size = max(request.page, 1), max(request.size, 0)
     rows, scores = page_rows(view, selection, request, (page - 1) * size, size)
+    within_budget()
     hits = page_hits(view, store, analyzer, rows, scores, parsed, request.snippets, deadline)
     suggestion = None
     if parsed.words and total < SUGGEST_BELOW:
         reader = view.searcher.reader()
         suggestion = suggest(reader, view.spelling, analyzer, request.query, parsed.words, deadline)
+    # Snippets and the suggestion give up quietly at the deadline: a budgeted
+    # search must not pass such a cut answer off as whole.
+    within_budget()
     return SearchResponse(
         total=total,
         page=page,

@@ -97,6 +97,14 @@ class Settings:
     query_timeout: float = _setting(
         5.0, "Seconds a search may run before it is cut short.", low=0.001, high=3600
     )
+    inline_search_budget: float = _setting(
+        0.02,
+        "Seconds an API search may run on a worker's event loop, where it costs no hand-off"
+        " to a thread; one that needs longer is dropped there and run again in a thread,"
+        " so the loop is never held up longer. 0: every search runs in a thread.",
+        low=0,
+        high=1,
+    )
     search_queue: int = _setting(
         256, "Most searches waiting for a search slot; beyond it a search gets 429.", low=1
     )

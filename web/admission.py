@@ -35,6 +35,8 @@ from typing import Any, TypeVar
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
+from pressearchiv.index import OverBudget
+
 __all__ = ["Overloaded", "SearchAdmission", "admitted_search"]
 
 T = TypeVar("T")
@@ -173,9 +175,26 @@ class SearchAdmission:
             chosen.admitted.set()
 
 
-async def admitted_search(request: Request, func: Callable[..., T], *args: Any) -> T:
-    """Run ``func(*args)`` (a search) in the thread pool once a slot is free."""
+async def admitted_search(
+    request: Request, func: Callable[..., T], *args: Any, inline: bool = False
+) -> T:
+    """Run ``func(*args)`` (a search) in the thread pool once a slot is free.
+
+    With ``inline``, ``func`` takes ``budget=`` (``SearchIndex.search``) and is
+    first tried right here on the event loop with the inline search budget:
+    handing a search to a thread and its answer back, with the two threads
+    contending for the interpreter lock, cost about a tenth of a request's
+    server CPU (docs/benchmarks.md, "Searching on the event loop"). A search that needs longer than the budget gives up (OverBudget) and
+    runs again in the thread pool, so the loop, and with it every other
+    request of this worker, is held up at most that long.
+    """
     admission: SearchAdmission = request.app.state.admission
     client = request.client.host if request.client else ""
+    budget: float = request.app.state.settings.inline_search_budget
     async with admission.slot(client):
+        if inline and budget > 0:
+            try:
+                return func(*args, budget=budget)
+            except OverBudget:
+                pass
         return await run_in_threadpool(func, *args)

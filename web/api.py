@@ -65,7 +65,7 @@ def _index(request: Request) -> SearchIndex:
 async def search(request: Request) -> Response:
     """``GET /api/search``: one page of hits with facets; an empty ``q`` browses."""
     search_req = search_request(request.query_params, request.app.state.settings)
-    response = await admitted_search(request, _index(request).search, search_req)
+    response = await admitted_search(request, _index(request).search, search_req, inline=True)
     return ShapeResponse(SearchResponse.of(response))
 
 
