@@ -205,7 +205,9 @@ class _Evaluator:
         for q in subqueries:
             if isinstance(q, wq.Term):
                 # Terms add straight into the result: an expanded wildcard is
-                # an OR of up to a hundred of them.
+                # an OR of up to a hundred of them, each read from disk on its
+                # first use, so the clock is looked at before each.
+                self.check_clock()
                 self.term(q.fieldname, q.text, q.boost, into=result)
                 continue
             part = self.node(q)

@@ -99,9 +99,9 @@ class Settings:
     )
     inline_search_budget: float = _setting(
         0.02,
-        "Seconds an API search may run on a worker's event loop, where it costs no hand-off"
-        " to a thread; one that needs longer is dropped there and run again in a thread,"
-        " so the loop is never held up longer. 0: every search runs in a thread.",
+        "Seconds a search may run on a worker's event loop, where it costs no hand-off"
+        " to a thread; one that needs longer is dropped there at its next step and run"
+        " again in a thread. 0: every search runs in a thread.",
         low=0,
         high=1,
     )

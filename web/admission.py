@@ -184,9 +184,11 @@ async def admitted_search(
     first tried right here on the event loop with the inline search budget:
     handing a search to a thread and its answer back, with the two threads
     contending for the interpreter lock, cost about a tenth of a request's
-    server CPU (docs/benchmarks.md, "Searching on the event loop"). A search that needs longer than the budget gives up (OverBudget) and
-    runs again in the thread pool, so the loop, and with it every other
-    request of this worker, is held up at most that long.
+    server CPU (docs/benchmarks.md, "Searching on the event loop"). A search
+    that needs longer than the budget gives up (OverBudget) and runs again in
+    the thread pool, so the loop, and with it every other request of this
+    worker, is held up at most that long plus the step the search was in (the
+    clock is looked at between words and stages).
     """
     admission: SearchAdmission = request.app.state.admission
     client = request.client.host if request.client else ""

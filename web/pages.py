@@ -42,10 +42,11 @@ PAGE_SIZE = 10
 
 
 def _search(
-    index: SearchIndex, search: SearchRequest
+    index: SearchIndex, search: SearchRequest, budget: float | None = None
 ) -> tuple[SearchResponse, dict[str, StoryVersions]]:
-    """The search, and for a grouped page the other versions of each story shown."""
-    result = index.search(search)
+    """The search, and for a grouped page the other versions of each story shown
+    (``budget``: see :func:`~pressearchiv.web.admission.admitted_search`)."""
+    result = index.search(search, budget)
     versions: dict[str, StoryVersions] = {}
     if search.group:
         for hit in result.hits:
@@ -75,7 +76,9 @@ async def search_page(request: Request) -> Response:
         context = {"error": exc.message, "search": SearchRequest(), "result": None}
         return render(request, "search.html", context, status=400)
     try:
-        result, versions = await admitted_search(request, _search, request.app.state.index, search)
+        result, versions = await admitted_search(
+            request, _search, request.app.state.index, search, inline=True
+        )
     except (IndexError_, Overloaded) as exc:
         status, _, message = classify(exc)
         context = {"error": message, "search": search, "result": None}

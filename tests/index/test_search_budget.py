@@ -56,3 +56,28 @@ def test_a_budgeted_search_does_not_wait_for_a_slot(index: SearchIndex) -> None:
         with pytest.raises(OverBudget, match="slot"):
             index.search(SearchRequest(query="Gespräch"), budget=30.0)
     assert index.search(SearchRequest(query="Gespräch"), budget=30.0).hits
+
+
+def test_a_wildcard_looks_at_the_clock_before_each_of_its_words(
+    index: SearchIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An expanded wildcard is one node of up to a hundred words, each read from
+    disk on first use: the budget (and the query timeout) must not wait for all."""
+    from pressearchiv.index import scoring
+
+    counts = {"words": 0, "clock": 0}
+    word, clock = scoring._Evaluator.word, scoring._Evaluator.check_clock
+
+    def counted_word(self: scoring._Evaluator, *args: object, **kwargs: object) -> object:
+        counts["words"] += 1
+        return word(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    def counted_clock(self: scoring._Evaluator) -> None:
+        counts["clock"] += 1
+        clock(self)
+
+    monkeypatch.setattr(scoring._Evaluator, "word", counted_word)
+    monkeypatch.setattr(scoring._Evaluator, "check_clock", counted_clock)
+    assert index.search(SearchRequest(query="Ge*"), budget=30.0).total >= 2
+    assert counts["words"] >= 2
+    assert counts["clock"] >= counts["words"]

@@ -117,3 +117,13 @@ def test_budget_zero_runs_every_search_in_a_thread(tmp_path: Path, calls: Calls)
         loop = _loop_ident(client)
     [(thread, budget, end)] = calls.made
     assert thread != loop and (budget, end) == (None, "answered")
+
+
+def test_the_search_page_searches_on_the_event_loop_too(tmp_path: Path, calls: Calls) -> None:
+    with _client(tmp_path) as client:
+        _search(client)
+        calls.made.clear()
+        page = client.get("/", params={"q": "Maske"}, headers={"accept": "text/html"})
+        loop = _loop_ident(client)
+    assert page.status_code == 200 and "Bundestag berät über" in page.text
+    assert calls.made == [(loop, 0.02, "answered")]
