@@ -36,6 +36,7 @@ def test_public_api_is_explicit() -> None:
         "IndexOptions",
         "IndexStatus",
         "IndexUnavailable",
+        "OverBudget",
         "QueryTooComplex",
         "SearchIndex",
         "SearchRequest",
