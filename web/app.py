@@ -27,6 +27,7 @@ from pressearchiv.index.orphans import end_with_parent
 from pressearchiv.settings import Settings
 from pressearchiv.web import pages
 from pressearchiv.web.admission import Overloaded, SearchAdmission
+from pressearchiv.web.balance import ConnectionShares, EvenOut
 from pressearchiv.web.connections import quiet_uvicorn_warnings
 from pressearchiv.web.errors import ApiError, handle_exception
 from pressearchiv.web.hosts import TrustedHosts
@@ -77,13 +78,20 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def create_app(settings: Settings, *, worker: bool = False, owner: int | None = None) -> Starlette:
+def create_app(
+    settings: Settings,
+    *,
+    worker: bool = False,
+    owner: int | None = None,
+    shares: ConnectionShares | None = None,
+) -> Starlette:
     """Build the application for ``settings``; the store and index open in its lifespan.
 
     ``worker=True`` builds the app of one worker process of a multi-process
     service (:mod:`pressearchiv.web.workers`): its index is opened read-only
     and follows the commits of the process that owns it; ``owner`` is that
-    process's pid (the worker ends when it dies).
+    process's pid (the worker ends when it dies); ``shares`` counts its open
+    connections among the workers' (:mod:`pressearchiv.web.balance`).
     """
 
     @asynccontextmanager
@@ -94,6 +102,8 @@ def create_app(settings: Settings, *, worker: bool = False, owner: int | None = 
             store, index = await run_in_threadpool(open_archive, settings)
         app.state.store = store
         app.state.index = index
+        if shares is not None:  # uvicorn listens as soon as this returns
+            shares.update(0)
         try:
             yield
         finally:
@@ -129,6 +139,8 @@ def create_app(settings: Settings, *, worker: bool = False, owner: int | None = 
     # security headers (added last, so outermost) go on that refusal too.
     app.add_middleware(TrustedHosts, hosts=settings.trusted_hosts)
     app.add_middleware(SecurityHeaders)
+    if shares is not None:  # outermost: it may close after any answer, errors too
+        app.add_middleware(EvenOut, shares=shares)
     # A redirect to the slash-less path would be built from the Host header.
     app.router.redirect_slashes = False
     return app

@@ -40,6 +40,8 @@ from typing import Any
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from pressearchiv.web.balance import ConnectionShares
+
 __all__ = [
     "MAX_HEAD_BYTES",
     "GuardedH11Protocol",
@@ -95,17 +97,26 @@ class GuardedH11Protocol(H11Protocol):
     """
 
     def __init__(
-        self, *args: Any, header_timeout: float, max_connections: int, **kwargs: Any
+        self,
+        *args: Any,
+        header_timeout: float,
+        max_connections: int,
+        shares: ConnectionShares | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self._header_timeout = header_timeout
         self._max_connections = max_connections
+        # This worker's count of open connections, for evening them out (web/balance.py).
+        self._shares = shares
         self._head_timer: asyncio.TimerHandle | None = None
         self._head_begun = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         _send_at_once(transport)
         super().connection_made(transport)
+        if self._shares is not None:
+            self._shares.update(len(self.connections))
         if len(self.connections) > self._max_connections:
             log.debug("connection refused: %d open", len(self.connections))
             transport.write(_BUSY_503)
@@ -134,6 +145,8 @@ class GuardedH11Protocol(H11Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm_head_timer()
         super().connection_lost(exc)
+        if self._shares is not None:
+            self._shares.update(len(self.connections))
 
     def _arm_head_timer(self) -> None:
         self._disarm_head_timer()

@@ -22,7 +22,8 @@ supervisor), the worker that wakes first accepts every waiting connection,
 and kept-alive connections stay where they landed: measured, one of two
 workers often held all 16 connections of a benchmark while the other idled.
 With ``SO_REUSEPORT`` the kernel spreads new connections over the workers'
-sockets. So that two services never share a port unknowingly, the owner
+sockets, at random; :mod:`pressearchiv.web.balance` evens out the kept-alive
+ones. So that two services never share a port unknowingly, the owner
 first checks that nobody listens on it.
 
 An upload may arrive at any worker: the worker stores it in the archive
@@ -50,7 +51,7 @@ import os
 import signal
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableSequence
 from multiprocessing.process import BaseProcess
 from types import FrameType
 from typing import Any
@@ -59,6 +60,7 @@ import uvicorn
 
 from pressearchiv.settings import Settings
 from pressearchiv.web.app import create_app, open_archive
+from pressearchiv.web.balance import NOT_LISTENING, ConnectionShares
 from pressearchiv.web.forking import start_worker_template
 
 __all__ = ["OWNER_POLL_SECONDS", "Supervisor", "serve_workers"]
@@ -143,9 +145,17 @@ def _socket_on(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _run_worker(config: uvicorn.Config) -> None:
-    """A worker process: its own socket on the service's port, then uvicorn."""
+def _run_worker(config: uvicorn.Config, slot: int, counts: MutableSequence[int]) -> None:
+    """A worker process: its own socket on the service's port, then uvicorn;
+    its open connections counted in ``counts[slot]`` (:mod:`pressearchiv.web.balance`)."""
     config.configure_logging()  # the template process never set it up
+    shares = ConnectionShares(counts, slot)
+    # Both are the partials serve_workers and uvicorn_options made (typed by
+    # uvicorn as what else it accepts: import strings, protocol names).
+    app: Any = config.app
+    protocol: Any = config.http
+    config.app = functools.partial(app, shares=shares)
+    config.http = functools.partial(protocol, shares=shares)  # type: ignore[assignment]
     uvicorn.Server(config).run(sockets=[_socket_on(config.host, config.port)])
 
 
@@ -164,9 +174,13 @@ class Supervisor:
         self._stop = threading.Event()
         self._context = context
         self._processes: list[BaseProcess] = []
+        # Each worker's open connections (web/balance.py), in shared memory
+        # that the workers are handed when they start.
+        self._counts: MutableSequence[int] = context.RawArray("q", [NOT_LISTENING] * count)
 
-    def _start(self) -> BaseProcess:
-        process = self._context.Process(target=_run_worker, args=(self._config,))
+    def _start(self, slot: int) -> BaseProcess:
+        self._counts[slot] = NOT_LISTENING
+        process = self._context.Process(target=_run_worker, args=(self._config, slot, self._counts))
         process.start()
         return process
 
@@ -176,7 +190,7 @@ class Supervisor:
     def start(self) -> None:
         """Start the workers (if not yet started); :meth:`run` then watches them."""
         while len(self._processes) < self._count:
-            self._processes.append(self._start())
+            self._processes.append(self._start(len(self._processes)))
 
     @contextlib.contextmanager
     def signals(self) -> Iterator[None]:
@@ -204,7 +218,7 @@ class Supervisor:
                                 process.pid,
                                 process.exitcode,
                             )
-                            processes[i] = self._start()
+                            processes[i] = self._start(i)
             finally:
                 self.stop()
 
