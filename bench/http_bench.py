@@ -4,6 +4,9 @@ Usage (from the repository root, on an archive that already has its index):
 
     python bench/http_bench.py --data-dir /tmp/rel/data --workers 1 --workers 2 \
         --connections 16 --seconds 20 --rounds 2
+    # older checkouts (each with its own .venv) against this one, alternating:
+    python bench/http_bench.py --data-dir /tmp/rel/data --workers 2 \
+        --code /work/old --code . --seconds 20 --rounds 3
 
 For each round and each worker count (alternating, so that the machine's
 load falls on every setting alike) it starts a real `pressearchiv serve`
@@ -13,10 +16,12 @@ connections busy for ``--seconds`` (with wrk by default, else an httpx
 client) with the faceted queries of
 ``bench/workload.py`` (date filter 2020-03…2020-12, facets, 20 hits with
 snippets), each connection sending its next request when the last one is
-answered. It reports requests/s, latency percentiles, the statuses seen and
+answered. It reports requests/s, latency percentiles, the statuses seen,
 how many of the machine's cores the service used (CPU seconds of the owner and
-its workers over wall seconds). The client runs on the same machine and takes
-its own share of the cores: compare settings within one run, not across runs.
+its workers over wall seconds), their CPU per request, and how the connections
+were spread over the processes halfway through (``ss``). The client runs on
+the same machine and takes its own share of the cores: compare settings
+within one run, not across runs.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -174,17 +180,19 @@ def stop_service(server: subprocess.Popen[bytes]) -> None:
 
 
 def pressearchiv_service(
-    data_dir: Path, workers: int, port: int
+    data_dir: Path, workers: int, port: int, code: Path | None = None
 ) -> tuple[list[str], dict[str, str]]:
-    """The command and environment of `pressearchiv serve` on ``data_dir``."""
+    """The command and environment of `pressearchiv serve` on ``data_dir``; with
+    ``code``, that checkout's, run by its own ``.venv`` (else this one's)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PRESSEARCHIV_")}
     env.update(
         PRESSEARCHIV_DATA_DIR=str(data_dir),
         PRESSEARCHIV_WORKERS=str(workers),
         PRESSEARCHIV_SEED_SAMPLES="false",
-        PYTHONPATH=str(ROOT),
+        PYTHONPATH=str(code or ROOT),
     )
-    return [sys.executable, "-m", "pressearchiv.cli", "serve", "--port", str(port)], env
+    python = str(code / ".venv" / "bin" / "python") if code else sys.executable
+    return [python, "-m", "pressearchiv.cli", "serve", "--port", str(port)], env
 
 
 def warm_up(url: str, workers: int) -> None:
@@ -277,14 +285,20 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def run_one(
-    data_dir: Path, workers: int, connections: int, seconds: float, client: str
+    data_dir: Path,
+    workers: int,
+    connections: int,
+    seconds: float,
+    client: str,
+    code: Path | None = None,
 ) -> dict[str, object]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    command, env = pressearchiv_service(data_dir, workers, port)
+    command, env = pressearchiv_service(data_dir, workers, port, code)
     server = subprocess.Popen(
         command,
         env=env,
+        cwd=code,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         stdin=subprocess.DEVNULL,
@@ -307,6 +321,9 @@ def run_one(
             for query in QUERIES:
                 httpx.get(f"{url}/api/search", params=params(query), timeout=30)
         cpu_before, wall_before = tree_cpu_seconds(server.pid), time.monotonic()
+        spread: list[int] = []
+        sampler = threading.Timer(seconds / 2, lambda: spread.extend(connections_by_process(port)))
+        sampler.start()
         if client == "wrk":
             measured = wrk_load(url, connections, seconds)
         else:
@@ -319,6 +336,8 @@ def run_one(
             }
         wall = time.monotonic() - wall_before
         cpu = tree_cpu_seconds(server.pid) - cpu_before
+        rate = float(str(measured["requests_per_s"]))
+        sampler.join()
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -326,10 +345,14 @@ def run_one(
         except subprocess.TimeoutExpired:
             server.kill()
     return {
+        "code": str(code or ROOT),
         "workers": workers,
         "client": client,
         **measured,
         "server_cores_used": round(cpu / wall, 2),
+        # Requests/s times the wall seconds: the client's count, by its own clock.
+        "server_cpu_ms_per_request": round(cpu * 1000 / max(rate * wall, 1.0), 3),
+        "connections_per_process": spread,
     }
 
 
@@ -346,13 +369,21 @@ def main() -> None:
         default="wrk",
         help="wrk (apt-get install wrk; C, light) or an httpx asyncio client (uses a core)",
     )
+    parser.add_argument(
+        "--code",
+        type=Path,
+        action="append",
+        help="repeatable: a checkout (with its own .venv) to measure in turn (default: this one)",
+    )
     args = parser.parse_args()
-    counts = args.workers or [1, 2]
+    settings = [(w, c) for c in (args.code or [None]) for w in (args.workers or [1, 2])]
     results = []
     for round_ in range(args.rounds):
-        order = counts if round_ % 2 == 0 else list(reversed(counts))
-        for workers in order:
-            result = run_one(args.data_dir, workers, args.connections, args.seconds, args.client)
+        order = settings if round_ % 2 == 0 else list(reversed(settings))
+        for workers, code in order:
+            result = run_one(
+                args.data_dir, workers, args.connections, args.seconds, args.client, code
+            )
             result["round"] = round_ + 1
             print(json.dumps(result), flush=True)
             results.append(result)
