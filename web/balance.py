@@ -4,8 +4,8 @@ Each worker listens with a socket of its own (``SO_REUSEPORT``), and the
 kernel places every new connection on one of them by a hash of its addresses:
 at random, for good. A client that keeps its connections open (a reverse
 proxy's pool of upstream connections, a load test) keeps that first split:
-16 connections opened at once fell 10/6, 13/3 or 11/5 over two workers as often
-as 8/8 (twelve tries, docs/benchmarks.md). The worker with more connections
+16 connections opened at once fell 8/8 over two workers three times in twelve,
+10/6 four times, 13/3 once (docs/benchmarks.md). The worker with more connections
 then queues more requests, and its clients wait longer, while the other one
 idles between requests.
 
