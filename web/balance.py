@@ -71,8 +71,9 @@ class EvenOut:
     """ASGI middleware: while this worker is over its share of connections, its
     next answer says ``Connection: close`` (uvicorn then closes the connection).
 
-    One connection at a time: the close lowers this worker's count as soon as
-    the answer is sent, before the next answer asks again.
+    The close lowers this worker's count once the answer is out, normally
+    before its next answer asks again; an answer in between closes one more,
+    which the next ones make up for.
     """
 
     def __init__(self, app: ASGIApp, shares: ConnectionShares | None) -> None:
