@@ -7,7 +7,7 @@ from importlib import resources
 from pressearchiv.archive.parsing import parse_document
 from pressearchiv.archive.store import AddResult, ArchiveStore
 
-__all__ = ["sample_files", "seed_samples"]
+__all__ = ["sample_files", "seed_new_archive", "seed_samples"]
 
 
 def sample_files() -> list[tuple[str, bytes]]:
@@ -26,3 +26,13 @@ def seed_samples(store: ArchiveStore) -> list[AddResult]:
     for name, data in sample_files():
         drafts.extend(parse_document(data, name).drafts)
     return store.add_many(drafts)
+
+
+def seed_new_archive(store: ArchiveStore) -> list[AddResult]:
+    """Store the samples in an archive that never held an article; else nothing.
+
+    "Never held" is the highest ``seq`` being 0 (one index look-up, where
+    counting the rows reads them all): an archive whose articles were all
+    deleted is not seeded again.
+    """
+    return seed_samples(store) if store.max_seq() == 0 else []

@@ -96,12 +96,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _open_store(settings: Settings):  # type: ignore[no-untyped-def]
-    from pressearchiv.archive.seeding import seed_samples
+    from pressearchiv.archive.seeding import seed_new_archive
     from pressearchiv.archive.store import ArchiveStore
 
     store = ArchiveStore.open(settings.data_dir)
-    if settings.seed_samples and store.max_seq() == 0:
-        created = sum(r.created for r in seed_samples(store))
+    seeded = seed_new_archive(store) if settings.seed_samples else []
+    if seeded:
+        created = sum(r.created for r in seeded)
         print(
             f"Seeded a new archive in {settings.data_dir} with {created} sample articles.",
             file=sys.stderr,

@@ -20,7 +20,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pressearchiv.archive.errors import ArchiveError
-from pressearchiv.archive.seeding import seed_samples
+from pressearchiv.archive.seeding import seed_new_archive
 from pressearchiv.archive.store import ArchiveStore
 from pressearchiv.index import IndexError_, IndexOptions, SearchIndex
 from pressearchiv.index.orphans import end_with_parent
@@ -136,7 +136,7 @@ def create_app(
         query_timeout=settings.query_timeout,
     )
     # Nothing, not even an error page, is served under a foreign Host; the
-    # security headers (added last, so outermost) go on that refusal too.
+    # security headers (added after it, so outside it) go on that refusal too.
     app.add_middleware(TrustedHosts, hosts=settings.trusted_hosts)
     app.add_middleware(SecurityHeaders)
     if shares is not None:  # outermost: it may close after any answer, errors too
@@ -157,7 +157,7 @@ def open_archive(
     settings.upload_tmp_dir.mkdir(parents=True, exist_ok=True)
     store = ArchiveStore.open(settings.data_dir)
     try:
-        seeded = seed_samples(store) if settings.seed_samples and store.max_seq() == 0 else []
+        seeded = seed_new_archive(store) if settings.seed_samples else []
         index = SearchIndex.open(
             settings.index_dir,
             store,
